@@ -1,0 +1,245 @@
+import { InputError } from '../errors.js';
+import type { JsonObject, SourceRef, TrailEvent, TrailResource } from '../model.js';
+import { asInputError, schemaError } from './issues.js';
+import { inferReadOnly } from './read-only.js';
+import { describeDocument, isJsonObject, parseJson, SkipCounter, stringField, typeName } from './shape.js';
+import { isSnsNotification, unwrapSns } from './sns.js';
+import { parseIsoTime } from './time.js';
+import { trailRecordSchema } from './trail-schema.js';
+
+/** What an envelope knows that its record may lack (an EventBridge event's `account` and `id`). */
+export interface TrailRecordHints {
+  readonly accountId?: string;
+  readonly eventId?: string;
+}
+
+function resourcesOf(value: readonly unknown[] | undefined): TrailResource[] {
+  const out: TrailResource[] = [];
+  for (const item of value ?? []) {
+    if (!isJsonObject(item)) continue;
+    const ARN = stringField(item, 'ARN');
+    const accountId = stringField(item, 'accountId');
+    const type = stringField(item, 'type');
+    out.push({
+      ...(ARN !== undefined && { ARN }),
+      ...(accountId !== undefined && { accountId }),
+      ...(type !== undefined && { type }),
+    });
+  }
+  return out;
+}
+
+/**
+ * One CloudTrail record, validated. Throws an InputError naming `at` and the faulty field when a
+ * required field is missing or unusable.
+ */
+export function parseTrailRecord(raw: unknown, at: SourceRef, hints: TrailRecordHints = {}): TrailEvent {
+  if (!isJsonObject(raw)) throw new InputError(`expected a JSON object, got ${typeName(raw)}`, at);
+  // Logstash/Elastic exports move eventTime to @timestamp; the time is the same, so the record is kept.
+  const stamp = raw['@timestamp'];
+  const timed =
+    raw['eventTime'] === undefined && typeof stamp === 'string' ? { ...raw, eventTime: stamp } : raw;
+  const parsed = trailRecordSchema.safeParse(timed);
+  if (!parsed.success) throw schemaError(parsed.error, timed, at);
+  const r = parsed.data;
+
+  const eventId = r.eventID ?? hints.eventId;
+  if (eventId === undefined) throw new InputError('missing', { ...at, field: 'eventID' });
+  const resources = resourcesOf(r.resources);
+  const accountId =
+    r.recipientAccountId ??
+    hints.accountId ??
+    stringField(r.userIdentity, 'accountId') ??
+    resources.find((resource) => resource.accountId !== undefined)?.accountId;
+  if (accountId === undefined) {
+    throw new InputError('missing, and neither userIdentity.accountId nor resources[].accountId is set', {
+      ...at,
+      field: 'recipientAccountId',
+    });
+  }
+
+  return {
+    eventId,
+    eventName: r.eventName,
+    eventSource: r.eventSource,
+    eventTime: r.eventTime,
+    eventTimeMs: parseIsoTime(r.eventTime) ?? Number.NaN,
+    awsRegion: r.awsRegion,
+    accountId,
+    readOnly: r.readOnly ?? inferReadOnly(r.eventName),
+    ...(r.errorCode !== undefined && { errorCode: r.errorCode }),
+    ...(r.errorMessage !== undefined && { errorMessage: r.errorMessage }),
+    ...(r.userAgent !== undefined && { userAgent: r.userAgent }),
+    ...(r.sourceIPAddress !== undefined && { sourceIPAddress: r.sourceIPAddress }),
+    ...(r.eventType !== undefined && { eventType: r.eventType }),
+    ...(r.eventCategory !== undefined && { eventCategory: r.eventCategory }),
+    ...(r.sessionCredentialFromConsole !== undefined && {
+      sessionCredentialFromConsole: r.sessionCredentialFromConsole,
+    }),
+    userIdentity: r.userIdentity,
+    requestParameters: r.requestParameters ?? null,
+    responseElements: r.responseElements ?? null,
+    ...(r.additionalEventData !== undefined && { additionalEventData: r.additionalEventData }),
+    resources,
+    raw,
+    ref: at,
+  };
+}
+
+const TRAIL_RECORD_KEYS = ['eventName', 'eventSource', 'eventID', 'eventTime', 'userIdentity'];
+
+/** A CloudTrail record, possibly a broken one: enough of its tell-tale fields to be reported as such. */
+export function looksLikeTrailRecord(value: unknown): value is JsonObject {
+  if (!isJsonObject(value)) return false;
+  if ('eventVersion' in value && 'eventName' in value) return true;
+  return TRAIL_RECORD_KEYS.filter((key) => key in value).length >= 2;
+}
+
+/** An EventBridge event that carries a CloudTrail record in `detail`. */
+export function isTrailEventBridgeEvent(value: unknown): value is JsonObject {
+  if (!isJsonObject(value) || !isJsonObject(value['detail'])) return false;
+  const detailType = value['detail-type'];
+  if (typeof detailType === 'string') return detailType.endsWith(' via CloudTrail');
+  return looksLikeTrailRecord(value['detail']);
+}
+
+function isLookupEventsItem(value: unknown): value is JsonObject {
+  return isJsonObject(value) && 'CloudTrailEvent' in value;
+}
+
+function isLookupEventsResponse(value: JsonObject): boolean {
+  const events = value['Events'];
+  return Array.isArray(events) && (events.length === 0 || isLookupEventsItem(events[0]));
+}
+
+function isDigestFile(value: JsonObject): boolean {
+  return 'digestStartTime' in value && 'logFiles' in value;
+}
+
+/** The SNS message CloudTrail sends when it delivers a log file: a pointer, not events. */
+function isDeliveryNotification(value: JsonObject): boolean {
+  return 's3Bucket' in value && Array.isArray(value['s3ObjectKey']);
+}
+
+/** A Lambda event from S3, SQS or SNS also holds `Records`, whose `eventSource` is `aws:...`. */
+function isServiceEventRecords(records: readonly unknown[]): boolean {
+  const first = records[0];
+  if (!isJsonObject(first)) return false;
+  const source = first['eventSource'] ?? first['EventSource'];
+  return typeof source === 'string' && source.startsWith('aws:');
+}
+
+/** One CloudTrail record in any of its wrappings (EventBridge event, LookupEvents item). */
+export function isCloudTrailEntry(value: unknown): boolean {
+  return looksLikeTrailRecord(value) || isTrailEventBridgeEvent(value) || isLookupEventsItem(value);
+}
+
+/** Whether a document (already out of any SNS envelope) is CloudTrail's. */
+export function isCloudTrailDocument(doc: unknown): boolean {
+  if (Array.isArray(doc)) return doc.some(isCloudTrailEntry);
+  if (!isJsonObject(doc)) return false;
+  const records = doc['Records'];
+  if (Array.isArray(records)) return !isServiceEventRecords(records);
+  return (
+    isLookupEventsResponse(doc) || isDigestFile(doc) || isDeliveryNotification(doc) || isCloudTrailEntry(doc)
+  );
+}
+
+export interface CloudTrailParse {
+  readonly events: TrailEvent[];
+  readonly errors: InputError[];
+  /** Recognised CloudTrail content that holds no API call (digest files, Insights events), by kind. */
+  readonly skipped: Record<string, number>;
+}
+
+class TrailCollector {
+  public readonly events: TrailEvent[] = [];
+  public readonly errors: InputError[] = [];
+  public readonly skipped = new SkipCounter();
+
+  public entry(value: unknown, at: SourceRef): void {
+    try {
+      if (isTrailEventBridgeEvent(value)) {
+        const accountId = stringField(value, 'account');
+        const eventId = stringField(value, 'id');
+        this.record(value['detail'], at, {
+          ...(accountId !== undefined && { accountId }),
+          ...(eventId !== undefined && { eventId }),
+        });
+      } else if (isLookupEventsItem(value)) {
+        this.lookupItem(value, at);
+      } else {
+        this.record(value, at, {});
+      }
+    } catch (error) {
+      this.errors.push(asInputError(error, at));
+    }
+  }
+
+  private record(value: unknown, at: SourceRef, hints: TrailRecordHints): void {
+    if (isJsonObject(value) && value['eventType'] === 'AwsCloudTrailInsight') {
+      this.skipped.add('AwsCloudTrailInsight');
+      return;
+    }
+    this.events.push(parseTrailRecord(value, at, hints));
+  }
+
+  private lookupItem(item: JsonObject, at: SourceRef): void {
+    const text = item['CloudTrailEvent'];
+    if (typeof text !== 'string') {
+      const problem = text === undefined ? 'missing' : `expected a JSON string, got ${typeName(text)}`;
+      throw new InputError(problem, { ...at, field: 'CloudTrailEvent' });
+    }
+    const parsed = parseJson(text);
+    if (!parsed.ok)
+      throw new InputError(`not valid JSON: ${parsed.reason}`, { ...at, field: 'CloudTrailEvent' });
+    this.record(parsed.value, at, {});
+  }
+
+  public result(): CloudTrailParse {
+    return { events: this.events, errors: this.errors, skipped: this.skipped.toRecord() };
+  }
+}
+
+function collect(out: TrailCollector, doc: unknown, source: string): void {
+  const many = (items: readonly unknown[]): void => {
+    items.forEach((item, index) => {
+      out.entry(item, { source, record: index });
+    });
+  };
+  const records = isJsonObject(doc) ? doc['Records'] : undefined;
+  if (Array.isArray(doc)) many(doc);
+  else if (!isJsonObject(doc)) out.errors.push(notCloudTrail(doc, source));
+  else if (Array.isArray(records) && !isServiceEventRecords(records)) many(records);
+  else if (isLookupEventsResponse(doc)) many(doc['Events'] as unknown[]);
+  else if (isDigestFile(doc)) out.skipped.add('CloudTrailDigest');
+  else if (isDeliveryNotification(doc)) out.skipped.add('CloudTrailDeliveryNotification');
+  else if (isCloudTrailEntry(doc)) out.entry(doc, { source });
+  else out.errors.push(notCloudTrail(doc, source));
+}
+
+function notCloudTrail(doc: unknown, source: string): InputError {
+  return new InputError(
+    `not a CloudTrail document (expected {"Records":[...]}, an array of records, a record, an EventBridge ` +
+      `"AWS API Call via CloudTrail" event or a LookupEvents response; got ${describeDocument(doc)})`,
+    { source },
+  );
+}
+
+/**
+ * Every CloudTrail record in a document: a log file (`{"Records":[...]}`), a JSON array of records, a
+ * single record, an EventBridge CloudTrail event (also inside SNS) or a LookupEvents response. A record
+ * that cannot be used becomes an error and does not stop the others; record indexes are positions in
+ * the document.
+ */
+export function parseCloudTrailDocument(doc: unknown, source: string): CloudTrailParse {
+  const out = new TrailCollector();
+  if (isSnsNotification(doc)) {
+    const unwrapped = unwrapSns(doc, source);
+    if (unwrapped.ok) collect(out, unwrapped.message, unwrapped.source);
+    else out.errors.push(unwrapped.error);
+  } else {
+    collect(out, doc, source);
+  }
+  return out.result();
+}

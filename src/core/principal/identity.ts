@@ -1,0 +1,143 @@
+import type { JsonObject, Principal, PrincipalType } from '../model.js';
+import {
+  accountOfArn,
+  lastSegmentOfArn,
+  parseAssumedRoleArn,
+  parseFederatedUserArn,
+  splitArn,
+} from './arn.js';
+import { permissionSetOfRole } from './identity-center.js';
+import { asObject, objectField, stringField } from './read.js';
+
+/** What userIdentity says about the caller, before the channel is known. */
+export interface IdentityFacts extends Omit<Principal, 'channel' | 'display'> {
+  /** userIdentity.type as written, kept for identities this module does not model (Directory, Role, ...). */
+  readonly rawType?: string;
+  /** SAML provider or web identity provider (accounts.google.com, cognito-identity.amazonaws.com, ...). */
+  readonly identityProvider?: string;
+  /** For federated users: the IAM user who called GetFederationToken. */
+  readonly issuerName?: string;
+}
+
+const modelledTypes: ReadonlySet<string> = new Set<PrincipalType>([
+  'Root',
+  'IAMUser',
+  'AssumedRole',
+  'FederatedUser',
+  'AWSService',
+  'AWSAccount',
+  'SAMLUser',
+  'WebIdentityUser',
+  'IdentityCenterUser',
+]);
+
+/** Trimmed or old records omit `type`; the ARN, or a lone invokedBy, still tells what the caller was. */
+function inferType(arn: string | undefined, invokedBy: string | undefined): PrincipalType {
+  const resource = arn === undefined ? undefined : splitArn(arn)?.resource;
+  if (resource === 'root') return 'Root';
+  if (resource?.startsWith('user/')) return 'IAMUser';
+  if (resource?.startsWith('assumed-role/')) return 'AssumedRole';
+  if (resource?.startsWith('federated-user/')) return 'FederatedUser';
+  if (arn === undefined && invokedBy !== undefined && /\.amazonaws\.com$/i.test(invokedBy)) {
+    return 'AWSService';
+  }
+  return 'Unknown';
+}
+
+function typeOf(
+  rawType: string | undefined,
+  arn: string | undefined,
+  invokedBy: string | undefined,
+): PrincipalType {
+  if (rawType !== undefined && modelledTypes.has(rawType)) return rawType as PrincipalType;
+  return rawType === undefined ? inferType(arn, invokedBy) : 'Unknown';
+}
+
+/** The part after the colon of `AROA...:session` or `123456789012:bob`. */
+function afterColon(principalId: string | undefined): string | undefined {
+  const index = principalId?.indexOf(':') ?? -1;
+  const rest = index >= 0 ? principalId?.slice(index + 1) : undefined;
+  return rest === '' ? undefined : rest;
+}
+
+function onBehalfOfFrom(userIdentity: JsonObject): Principal['onBehalfOf'] {
+  const block = objectField(userIdentity, 'onBehalfOf');
+  const userId = stringField(block, 'userId');
+  const identityStoreArn = stringField(block, 'identityStoreArn');
+  if (userId === undefined && identityStoreArn === undefined) return undefined;
+  return { ...(userId && { userId }), ...(identityStoreArn && { identityStoreArn }) };
+}
+
+function assumedRoleFacts(arn: string | undefined, principalId: string | undefined, issuer?: JsonObject) {
+  const parsed = arn === undefined ? undefined : parseAssumedRoleArn(arn);
+  const issuerArn = stringField(issuer, 'arn');
+  const roleArn = issuerArn?.includes(':role/') ? issuerArn : undefined;
+  const roleName =
+    stringField(issuer, 'userName') ?? (roleArn && lastSegmentOfArn(roleArn)) ?? parsed?.roleName;
+  const sessionName = parsed?.sessionName ?? afterColon(principalId);
+  const permissionSet = roleName === undefined ? undefined : permissionSetOfRole(roleName);
+  return {
+    ...(roleArn && { roleArn }),
+    ...(roleName && { roleName }),
+    ...(sessionName && { sessionName }),
+    ...(permissionSet !== undefined && {
+      identityCenter: { permissionSet, ...(sessionName && { user: sessionName }) },
+    }),
+  };
+}
+
+function userNameFacts(type: PrincipalType, userIdentity: JsonObject, arn: string | undefined) {
+  const userName = stringField(userIdentity, 'userName');
+  const principalId = stringField(userIdentity, 'principalId');
+  if (type === 'IAMUser') {
+    const name = userName ?? (arn && lastSegmentOfArn(arn));
+    return name ? { userName: name } : {};
+  }
+  if (type === 'FederatedUser') {
+    const name = (arn && parseFederatedUserArn(arn)) ?? afterColon(principalId) ?? userName;
+    const issuerName = stringField(
+      objectField(objectField(userIdentity, 'sessionContext'), 'sessionIssuer'),
+      'userName',
+    );
+    return { ...(name && { userName: name }), ...(issuerName && { issuerName }) };
+  }
+  return userName ? { userName } : {};
+}
+
+/** Reads a CloudTrail userIdentity block of any shape; never throws. */
+export function identityFacts(userIdentityInput: unknown): IdentityFacts {
+  const userIdentity = asObject(userIdentityInput) ?? {};
+  const rawType = stringField(userIdentity, 'type');
+  const arn = stringField(userIdentity, 'arn');
+  const invokedBy = stringField(userIdentity, 'invokedBy');
+  const principalId = stringField(userIdentity, 'principalId');
+  const type = typeOf(rawType, arn, invokedBy);
+  const sessionContext = objectField(userIdentity, 'sessionContext');
+  const accountId = stringField(userIdentity, 'accountId') ?? (arn && accountOfArn(arn));
+  const sourceIdentity =
+    stringField(sessionContext, 'sourceIdentity') ?? stringField(userIdentity, 'sourceIdentity');
+  const identityProvider = stringField(userIdentity, 'identityProvider');
+  const onBehalfOf = onBehalfOfFrom(userIdentity);
+  const role =
+    type === 'AssumedRole'
+      ? assumedRoleFacts(arn, principalId, objectField(sessionContext, 'sessionIssuer'))
+      : undefined;
+  const identityCenterUser =
+    type === 'IdentityCenterUser' && onBehalfOf?.userId
+      ? { identityCenter: { user: onBehalfOf.userId } }
+      : {};
+  return {
+    type,
+    ...(rawType !== undefined && type === 'Unknown' && { rawType }),
+    ...(arn && { arn }),
+    ...(accountId && { accountId }),
+    ...(principalId && { principalId }),
+    ...userNameFacts(type, userIdentity, arn),
+    ...role,
+    ...identityCenterUser,
+    ...(invokedBy && { invokedBy }),
+    ...(sourceIdentity && { sourceIdentity }),
+    ...(onBehalfOf && { onBehalfOf }),
+    ...(identityProvider && { identityProvider }),
+  };
+}

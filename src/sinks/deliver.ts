@@ -1,0 +1,215 @@
+import { channelKey } from '../core/notify/key.js';
+import { DeliveryError, DeliveryInProgressError, SinkConfigError } from './errors.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { Sink, SinkPayload } from './port.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+
+/**
+ * Delivers rendered payloads to their sinks, at most once per key and channel: claim the key, deliver with
+ * retries, complete the key; when the delivery still fails, release the claim so that a later retry (the
+ * SQS redelivery of the message) can deliver it, and report it failed. Sinks are independent: each works
+ * through its own items in order while the others proceed, and one failing stops none of the others.
+ */
+
+export interface DeliveryItem {
+  readonly sink: Sink;
+  readonly payload: SinkPayload;
+  /** The finding's or the group's idempotency key (`idempotencyKey`, `groupKey`). */
+  readonly key: string;
+}
+
+export interface DeliveryFailure {
+  /** The channel key, `<sink name>|<key>`. */
+  readonly key: string;
+  readonly sink: string;
+  readonly error: DeliveryError;
+}
+
+/** Keys are channel keys, `<sink name>|<key>`, in the order of the items. */
+export interface DeliveryReport {
+  readonly delivered: string[];
+  /** Delivered before (by this process, or by whoever shares the store): not sent again. */
+  readonly skipped: string[];
+  readonly failed: DeliveryFailure[];
+}
+
+/** What `deliverAll` reports as it goes. Never holds a URL or a secret. */
+export type DeliveryLogEntry =
+  | {
+      readonly event: 'retry';
+      readonly sink: string;
+      readonly key: string;
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: string;
+    }
+  | { readonly event: 'delivered'; readonly sink: string; readonly key: string; readonly attempts: number }
+  | { readonly event: 'skipped'; readonly sink: string; readonly key: string }
+  | {
+      readonly event: 'failed';
+      readonly sink: string;
+      readonly key: string;
+      readonly attempts: number;
+      readonly retryable: boolean;
+      readonly error: string;
+    }
+  | {
+      readonly event: 'store-error';
+      readonly sink: string;
+      readonly key: string;
+      readonly operation: 'complete' | 'release';
+      readonly error: string;
+    };
+
+export interface DeliverOptions {
+  readonly log?: (entry: DeliveryLogEntry) => void;
+}
+
+type Outcome =
+  | { readonly status: 'delivered' | 'skipped'; readonly key: string }
+  | { readonly status: 'failed'; readonly failure: DeliveryFailure };
+
+export async function deliverAll(
+  items: readonly DeliveryItem[],
+  store: IdempotencyStore,
+  policy: RetryPolicy = {},
+  options: DeliverOptions = {},
+): Promise<DeliveryReport> {
+  const bySink = new Map<string, { sink: Sink; indexes: number[] }>();
+  items.forEach((item, index) => {
+    const queue = bySink.get(item.sink.name);
+    if (queue === undefined) bySink.set(item.sink.name, { sink: item.sink, indexes: [index] });
+    else if (queue.sink !== item.sink) {
+      throw new SinkConfigError(
+        item.sink.name,
+        'two different sinks have this name; sink names must be unique',
+      );
+    } else queue.indexes.push(index);
+  });
+
+  const outcomes: Outcome[] = new Array(items.length);
+  await Promise.all(
+    [...bySink.values()].map(async ({ indexes }) => {
+      for (const index of indexes) outcomes[index] = await deliverOne(items[index]!, store, policy, options);
+    }),
+  );
+
+  const report: DeliveryReport = { delivered: [], skipped: [], failed: [] };
+  for (const outcome of outcomes) {
+    if (outcome.status === 'failed') report.failed.push(outcome.failure);
+    else report[outcome.status].push(outcome.key);
+  }
+  return report;
+}
+
+async function deliverOne(
+  item: DeliveryItem,
+  store: IdempotencyStore,
+  policy: RetryPolicy,
+  options: DeliverOptions,
+): Promise<Outcome> {
+  const { sink, payload } = item;
+  const key = channelKey(sink.name, item.key);
+  const log = options.log ?? (() => undefined);
+  const fail = (error: DeliveryError): Outcome => {
+    log({
+      event: 'failed',
+      sink: sink.name,
+      key,
+      attempts: error.context.attempts,
+      retryable: error.retryable,
+      error: error.message,
+    });
+    return { status: 'failed', failure: { key, sink: sink.name, error } };
+  };
+
+  let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+  try {
+    claim = await store.claim(key);
+  } catch (error) {
+    return fail(unexpected(sink.name, 'the idempotency store could not claim the key', 0, error, true));
+  }
+  if (claim === 'done') {
+    log({ event: 'skipped', sink: sink.name, key });
+    return { status: 'skipped', key };
+  }
+  if (claim === 'in-progress') {
+    return fail(
+      new DeliveryInProgressError('another delivery of this key is in progress', {
+        sink: sink.name,
+        attempts: 0,
+        retryable: true,
+      }),
+    );
+  }
+
+  let attempts = 0;
+  try {
+    await withRetry(
+      (attempt) => {
+        attempts = attempt;
+        return sink.deliver(payload, key);
+      },
+      {
+        ...policy,
+        onRetry: (info) => {
+          log({
+            event: 'retry',
+            sink: sink.name,
+            key,
+            attempt: info.attempt,
+            delayMs: info.delayMs,
+            error: info.error.message,
+          });
+          policy.onRetry?.(info);
+        },
+      },
+    );
+  } catch (error) {
+    await store.release(key).catch((releaseError: unknown) => {
+      log({
+        event: 'store-error',
+        sink: sink.name,
+        key,
+        operation: 'release',
+        error: describe(releaseError),
+      });
+    });
+    return fail(
+      error instanceof DeliveryError
+        ? error
+        : unexpected(sink.name, 'the sink failed unexpectedly', attempts, error, false),
+    );
+  }
+
+  log({ event: 'delivered', sink: sink.name, key, attempts });
+  try {
+    await store.complete(key);
+  } catch (error) {
+    // Sent all the same: report it delivered, and say that the key may be sent again.
+    log({ event: 'store-error', sink: sink.name, key, operation: 'complete', error: describe(error) });
+  }
+  return { status: 'delivered', key };
+}
+
+/**
+ * A DeliveryError for something that is not one. Only the thrown value's name is quoted: a third-party
+ * sink's message could hold its URL. The value itself is kept as the cause.
+ */
+function unexpected(
+  sink: string,
+  problem: string,
+  attempts: number,
+  error: unknown,
+  retryable: boolean,
+): DeliveryError {
+  return new DeliveryError(
+    `${problem} (${describe(error)})`,
+    { sink, attempts, retryable },
+    { cause: error },
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

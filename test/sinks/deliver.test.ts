@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { deliverAll } from '../../src/sinks/deliver.js';
+import { DeliveryInProgressError, HttpStatusError, SinkConfigError } from '../../src/sinks/errors.js';
+import { type IdempotencyStore, MemoryIdempotencyStore } from '../../src/sinks/idempotency.js';
+import type { Sink, SinkKind, SinkPayload } from '../../src/sinks/port.js';
+
+const payload: SinkPayload = { type: 'json', json: { text: 'x' } };
+const noWait = { sleep: async () => undefined, random: () => 0 };
+
+/** A sink that answers from a script of outcomes: 'ok', a status, or a thrown value. */
+class ScriptedSink implements Sink {
+  public readonly kind: SinkKind = 'webhook';
+  public readonly sent: string[] = [];
+  #calls = 0;
+
+  public constructor(
+    public readonly name: string,
+    private readonly script: readonly ('ok' | number | Error)[] = [],
+    private readonly gate?: Promise<void>,
+  ) {}
+
+  public async deliver(_payload: SinkPayload, key: string): Promise<void> {
+    await this.gate;
+    const step = this.script[this.#calls++] ?? 'ok';
+    if (step instanceof Error) throw step;
+    if (step !== 'ok') {
+      throw new HttpStatusError(`HTTP ${step}`, {
+        sink: this.name,
+        status: step,
+        attempts: 1,
+        retryable: step === 429 || step >= 500,
+      });
+    }
+    this.sent.push(key);
+  }
+}
+
+describe('deliverAll', () => {
+  it('keeps sinks independent: one failing does not stop the others', async () => {
+    const bad = new ScriptedSink('bad', [400]);
+    const good = new ScriptedSink('good');
+    const report = await deliverAll(
+      [
+        { sink: bad, payload, key: 'k1' },
+        { sink: good, payload, key: 'k1' },
+        { sink: good, payload, key: 'k2' },
+      ],
+      new MemoryIdempotencyStore(),
+      noWait,
+    );
+    expect(report.delivered).toEqual(['good|k1', 'good|k2']);
+    expect(report.failed.map((f) => [f.key, f.sink])).toEqual([['bad|k1', 'bad']]);
+    expect(good.sent).toEqual(['good|k1', 'good|k2']);
+  });
+
+  it('sends the same finding to each channel once', async () => {
+    const a = new ScriptedSink('a');
+    const b = new ScriptedSink('b');
+    const store = new MemoryIdempotencyStore();
+    const items = [
+      { sink: a, payload, key: 'k' },
+      { sink: b, payload, key: 'k' },
+    ];
+    await deliverAll(items, store, noWait);
+    const again = await deliverAll(items, store, noWait);
+    expect(again.skipped).toEqual(['a|k', 'b|k']);
+    expect([a.sent, b.sent]).toEqual([['a|k'], ['b|k']]);
+  });
+
+  it('delivers one sink’s items in order while other sinks proceed', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const slow = new ScriptedSink('slow', [], gate);
+    const fast = new ScriptedSink('fast');
+    const done = deliverAll(
+      [
+        { sink: slow, payload, key: '1' },
+        { sink: slow, payload, key: '2' },
+        { sink: fast, payload, key: '1' },
+      ],
+      new MemoryIdempotencyStore(),
+      noWait,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fast.sent).toEqual(['fast|1']);
+    expect(slow.sent).toEqual([]);
+    open();
+    const report = await done;
+    expect(slow.sent).toEqual(['slow|1', 'slow|2']);
+    expect(report.delivered).toEqual(['slow|1', 'slow|2', 'fast|1']);
+  });
+
+  it('reports a key claimed elsewhere as a retryable failure, not as delivered', async () => {
+    const store = new MemoryIdempotencyStore();
+    await store.claim('a|k');
+    const sink = new ScriptedSink('a');
+    const report = await deliverAll([{ sink, payload, key: 'k' }], store, noWait);
+    expect(report.failed[0]?.error).toBeInstanceOf(DeliveryInProgressError);
+    expect(report.failed[0]?.error.retryable).toBe(true);
+    expect(sink.sent).toEqual([]);
+  });
+
+  it('wraps an unexpected error without quoting its message', async () => {
+    const sink = new ScriptedSink('third-party', [new Error('failed posting to https://x.example/secret')]);
+    const store = new MemoryIdempotencyStore();
+    const report = await deliverAll([{ sink, payload, key: 'k' }], store, noWait);
+    const error = report.failed[0]?.error;
+    expect(error?.message).toBe('third-party: the sink failed unexpectedly (Error)');
+    expect(error?.context).toMatchObject({ attempts: 1, retryable: false });
+    expect(await store.claim('third-party|k')).toBe('claimed'); // the claim was released
+  });
+
+  it('counts a delivery whose completion could not be recorded as delivered', async () => {
+    const memory = new MemoryIdempotencyStore();
+    const store: IdempotencyStore = {
+      claim: (key) => memory.claim(key),
+      complete: async () => {
+        throw new Error('DynamoDB unavailable');
+      },
+      release: (key) => memory.release(key),
+    };
+    const logs: string[] = [];
+    const report = await deliverAll([{ sink: new ScriptedSink('a'), payload, key: 'k' }], store, noWait, {
+      log: (entry) => logs.push(entry.event),
+    });
+    expect(report.delivered).toEqual(['a|k']);
+    expect(logs).toEqual(['delivered', 'store-error']);
+  });
+
+  it('reports a store that cannot claim as a retryable failure', async () => {
+    const store: IdempotencyStore = {
+      claim: async () => {
+        throw new Error('throttled');
+      },
+      complete: async () => undefined,
+      release: async () => undefined,
+    };
+    const sink = new ScriptedSink('a');
+    const report = await deliverAll([{ sink, payload, key: 'k' }], store, noWait);
+    expect(report.failed[0]?.error.retryable).toBe(true);
+    expect(sink.sent).toEqual([]);
+  });
+
+  it('refuses two different sinks with the same name', async () => {
+    await expect(
+      deliverAll(
+        [
+          { sink: new ScriptedSink('x'), payload, key: 'k' },
+          { sink: new ScriptedSink('x'), payload, key: 'k' },
+        ],
+        new MemoryIdempotencyStore(),
+      ),
+    ).rejects.toBeInstanceOf(SinkConfigError);
+  });
+});
