@@ -1,0 +1,164 @@
+/**
+ * Changed properties as short human lines (`ingress tcp 22 from 0.0.0.0/0 added`), so a reviewer
+ * sees what changed without opening the console. Values stay raw text: each target escapes them.
+ */
+import type { ChangedProperty, ChangeType } from '../model.js';
+
+/** Longest rendering of one value (before or after). */
+const VALUE_MAX = 160;
+
+type Obj = { readonly [key: string]: unknown };
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Drops nulls, empty strings, arrays and objects: Config items are full of them and they say nothing. */
+function prune(value: unknown, depth = 0): unknown {
+  if (depth > 20) return '…';
+  if (Array.isArray(value)) {
+    const items = value.map((item) => prune(item, depth + 1)).filter((item) => item !== undefined);
+    return items.length === 0 ? undefined : items;
+  }
+  if (isObject(value)) {
+    const entries = Object.entries(value)
+      .map(([key, item]) => [key, prune(item, depth + 1)] as const)
+      .filter(([, item]) => item !== undefined);
+    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+  }
+  return value === null || value === '' ? undefined : value;
+}
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A value in one short line: strings as they are, anything else as pruned JSON; capped with `…`. */
+export function compactValue(value: unknown, max = VALUE_MAX): string {
+  if (value === undefined || value === null) return '(none)';
+  if (typeof value === 'string') return cap(value === '' ? '""' : value, max);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  const pruned = prune(value);
+  return cap(pruned === undefined ? JSON.stringify(value) : JSON.stringify(pruned), max);
+}
+
+const PROTOCOLS: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+
+function strings(list: unknown, field?: string): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item) => {
+    const value = field !== undefined && isObject(item) ? item[field] : item;
+    return typeof value === 'string' ? [value] : [];
+  });
+}
+
+/** One security group rule: `ingress tcp 22 from 0.0.0.0/0`. */
+function permissionText(rule: unknown, egress: boolean): string | undefined {
+  if (!isObject(rule) || rule['ipProtocol'] === undefined) return undefined;
+  const raw = String(rule['ipProtocol']);
+  const protocol = raw === '-1' ? 'all traffic' : (PROTOCOLS[raw] ?? raw);
+  const from = typeof rule['fromPort'] === 'number' ? rule['fromPort'] : undefined;
+  const to = typeof rule['toPort'] === 'number' ? rule['toPort'] : from;
+  let ports = '';
+  if (raw !== '-1' && from !== undefined && from !== -1) {
+    if (from === 0 && to === 65535) ports = ' all ports';
+    else ports = ` ${from === to ? from : `${from}-${to}`}`;
+  }
+  const peers = [
+    ...strings(rule['ipv4Ranges'], 'cidrIp'),
+    ...strings(rule['ipRanges']),
+    ...strings(rule['ipRanges'], 'cidrIp'),
+    ...strings(rule['ipv6Ranges'], 'cidrIpv6'),
+    ...strings(rule['prefixListIds'], 'prefixListId'),
+    ...strings(rule['userIdGroupPairs'], 'groupId'),
+  ];
+  const unique = [...new Set(peers)];
+  const where = unique.length === 0 ? '' : ` ${egress ? 'to' : 'from'} ${unique.join(', ')}`;
+  return `${egress ? 'egress' : 'ingress'} ${protocol}${ports}${where}`;
+}
+
+function permissionTexts(value: unknown, egress: boolean): string[] | undefined {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const texts = list.map((rule) => permissionText(rule, egress));
+  return texts.every((text): text is string => text !== undefined) ? texts : undefined;
+}
+
+const VERB: Readonly<Record<ChangeType, string>> = { CREATE: 'added', DELETE: 'removed', UPDATE: 'changed' };
+
+function summarisePermissions(property: ChangedProperty, egress: boolean): string | undefined {
+  const before = permissionTexts(property.previousValue, egress);
+  const after = permissionTexts(property.updatedValue, egress);
+  if (before === undefined || after === undefined) return undefined;
+  const added = after.filter((text) => !before.includes(text)).map((text) => `${text} added`);
+  const removed = before.filter((text) => !after.includes(text)).map((text) => `${text} removed`);
+  const lines = [...added, ...removed];
+  return lines.length === 0 ? undefined : lines.join('; ');
+}
+
+function tagText(value: unknown): string | undefined {
+  if (isObject(value) && typeof value['key'] === 'string') {
+    return `${value['key']}=${compactValue(value['value'], 80)}`;
+  }
+  if (Array.isArray(value)) {
+    const texts = value.map(tagText);
+    return texts.every((text): text is string => text !== undefined) ? texts.join(', ') : undefined;
+  }
+  return undefined;
+}
+
+function summariseTag(property: ChangedProperty): string | undefined {
+  const { previousValue: before, updatedValue: after, changeType } = property;
+  if (changeType === 'UPDATE') {
+    const [b, a] = [tagText(before), tagText(after)];
+    return b === undefined || a === undefined ? undefined : `tag ${b} → ${a}`;
+  }
+  const text = tagText(changeType === 'CREATE' ? after : before);
+  return text === undefined ? undefined : `tag ${text} ${VERB[changeType]}`;
+}
+
+function summariseRelationship(property: ChangedProperty): string | undefined {
+  const value = property.changeType === 'DELETE' ? property.previousValue : property.updatedValue;
+  if (!isObject(value) || typeof value['resourceId'] !== 'string') return undefined;
+  const name = typeof value['name'] === 'string' ? value['name'] : 'relationship';
+  return `relationship "${name}" ${value['resourceId']} ${VERB[property.changeType]}`;
+}
+
+function label(path: string): string {
+  return path.replace(/^(Supplementary)?Configuration\./, '') || path;
+}
+
+/** One line for a changed property, e.g. `ingress tcp 22 from 0.0.0.0/0 added` or `Status: a → b`. */
+export function summariseProperty(property: ChangedProperty): string {
+  const permissions = /(?:^|\.)IpPermissions(Egress)?(?:\.\d+)?$/i.exec(property.path);
+  let special: string | undefined;
+  if (permissions) special = summarisePermissions(property, permissions[1] !== undefined);
+  else if (/(?:^|\.)(?:Tags|TagSet)(?:\.\d+)?$/i.test(property.path)) special = summariseTag(property);
+  else if (/^Relationships(?:\.\d+)?$/.test(property.path)) special = summariseRelationship(property);
+  if (special !== undefined) return special;
+  const name = label(property.path);
+  switch (property.changeType) {
+    case 'CREATE':
+      return `${name}: added ${compactValue(property.updatedValue)}`;
+    case 'DELETE':
+      return `${name}: removed ${compactValue(property.previousValue)}`;
+    default:
+      return `${name}: ${compactValue(property.previousValue)} → ${compactValue(property.updatedValue)}`;
+  }
+}
+
+/** Rules and settings before tags, tags before relationships: what a reviewer needs first. */
+function propertyRank(path: string): number {
+  if (/IpPermissions|PolicyDocument|Policy\b/i.test(path)) return 0;
+  if (path.startsWith('Relationships')) return 3;
+  if (/Tags|TagSet/.test(path)) return 2;
+  return 1;
+}
+
+export function orderProperties(properties: readonly ChangedProperty[]): ChangedProperty[] {
+  return properties
+    .map((property, index) => ({ property, index }))
+    .sort((a, b) => propertyRank(a.property.path) - propertyRank(b.property.path) || a.index - b.index)
+    .map(({ property }) => property);
+}
