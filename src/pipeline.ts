@@ -1,7 +1,7 @@
-import { decide, severityOf } from './core/policy.js';
 import type { CloudBlameConfig } from './core/config/schema.js';
 import { toIndexedEvent } from './core/identifiers.js';
 import type { ChangeFinding, ConfigChange, IndexedEvent, TrailEvent } from './core/model.js';
+import { decide, severityOf } from './core/policy.js';
 import { principalOf } from './core/principal.js';
 import { attributeChange } from './index/attribute.js';
 import type { EventIndex } from './index/port.js';

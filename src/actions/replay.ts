@@ -1,5 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { formatFindingJsonl } from '../cli/output/jsonl.js';
+import { ProgressLine } from '../cli/output/progress.js';
+import { formatFindingsTable } from '../cli/output/table.js';
 import { loadConfigFile } from '../config/load.js';
 import { type CloudBlameConfig, defaultConfig } from '../core/config/schema.js';
 import { changeKeys } from '../core/correlate.js';
@@ -9,9 +12,6 @@ import { parseDocument } from '../core/parse/document.js';
 import { MemoryEventIndex } from '../index/memory.js';
 import { readDocuments } from '../io/read-documents.js';
 import { compareFindings, findingFor, indexable } from '../pipeline.js';
-import { ProgressLine } from '../cli/output/progress.js';
-import { formatFindingJsonl } from '../cli/output/jsonl.js';
-import { formatFindingsTable } from '../cli/output/table.js';
 
 export interface ReplayContext {
   readonly cloudtrailPaths: readonly string[];

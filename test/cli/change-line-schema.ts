@@ -22,7 +22,9 @@ export const changeLineSchema = z.object({
     eventName: z.string().nullable(),
     eventSource: z.string().nullable(),
     eventTime: iso.nullable(),
-    principal: z.object({ arn: z.string().nullable(), type: z.string(), display: z.string().min(1) }).nullable(),
+    principal: z
+      .object({ arn: z.string().nullable(), type: z.string(), display: z.string().min(1) })
+      .nullable(),
     otherEventIds: z.array(z.string()),
     reason: z.string().nullable(),
   }),

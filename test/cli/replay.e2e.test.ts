@@ -14,6 +14,7 @@ const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 interface ExpectedChange {
   resourceType: string;
   resourceId: string;
+  changeType: string;
   attribution: {
     status: 'attributed' | 'unattributed';
     eventId: string | null;
@@ -77,14 +78,20 @@ describe('cloudblame replay on examples/ (built CLI)', () => {
     expect(first.attribution.eventId).toBe(headline.attribution.eventId);
   });
 
-  it.each(expected.changes.map((c) => [`${c.resourceType} ${c.resourceId}`, c] as const))(
+  it.each(expected.changes.map((c) => [`${c.changeType} ${c.resourceType} ${c.resourceId}`, c] as const))(
     'attributes %s as the answer key says',
     (_label, want) => {
-      const got = lines.find((l) => l.resource.type === want.resourceType && l.resource.id === want.resourceId);
+      const got = lines.find(
+        (l) =>
+          l.resource.type === want.resourceType &&
+          l.resource.id === want.resourceId &&
+          l.changeType === want.changeType,
+      );
       expect(got, `no line for ${want.resourceId}`).toBeDefined();
       expect(got!.attribution.status).toBe(want.attribution.status);
       expect(got!.attribution.eventId).toBe(want.attribution.eventId);
-      if (want.attribution.principalArn) expect(got!.attribution.principal?.arn).toBe(want.attribution.principalArn);
+      if (want.attribution.principalArn)
+        expect(got!.attribution.principal?.arn).toBe(want.attribution.principalArn);
       if (want.attribution.status === 'unattributed') expect(got!.attribution.reason).toBeTruthy();
       for (const other of got!.attribution.otherEventIds) {
         expect(want.attribution.allowedOtherEventIds ?? []).toContain(other);

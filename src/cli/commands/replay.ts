@@ -23,8 +23,14 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description('attribute AWS Config changes in files to the CloudTrail events that made them')
-    .option('--cloudtrail <path...>', 'CloudTrail files or directories (.json, .json.gz, .jsonl), walked recursively')
-    .option('--config <path...>', 'AWS Config change files or directories (notifications, history, snapshots)')
+    .option(
+      '--cloudtrail <path...>',
+      'CloudTrail files or directories (.json, .json.gz, .jsonl), walked recursively',
+    )
+    .option(
+      '--config <path...>',
+      'AWS Config change files or directories (notifications, history, snapshots)',
+    )
     .option('--config-file <file>', 'cloudblame settings (JSON or YAML; see schema/cloudblame.schema.json)')
     .addOption(
       new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices([
@@ -34,7 +40,12 @@ export function registerReplay(program: Command): void {
     )
     .option('--out <file>', 'write findings to this file instead of stdout')
     .option('--no-progress', 'never draw the progress line on stderr')
-    .option('--max-errors <n>', 'print at most n input errors (all are counted); 0 prints all', nonNegativeInteger, 100)
+    .option(
+      '--max-errors <n>',
+      'print at most n input errors (all are counted); 0 prints all',
+      nonNegativeInteger,
+      100,
+    )
     .action(async (options: ReplayOptions) => {
       const cloudtrailPaths = options.cloudtrail ?? [];
       const configPaths = options.config ?? [];

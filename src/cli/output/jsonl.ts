@@ -27,13 +27,21 @@ export interface ChangeLine {
     readonly eventName: string | null;
     readonly eventSource: string | null;
     readonly eventTime: string | null;
-    readonly principal: { readonly arn: string | null; readonly type: string; readonly display: string } | null;
+    readonly principal: {
+      readonly arn: string | null;
+      readonly type: string;
+      readonly display: string;
+    } | null;
     readonly channel: string | null;
     readonly matchedOn: readonly string[];
     readonly otherEventIds: readonly string[];
     readonly reason: string | null;
   };
-  readonly verdict: { readonly action: string; readonly outOfBand: boolean; readonly reasons: readonly string[] };
+  readonly verdict: {
+    readonly action: string;
+    readonly outOfBand: boolean;
+    readonly reasons: readonly string[];
+  };
   readonly source: { readonly file: string; readonly record: number | null };
 }
 

@@ -1,18 +1,38 @@
-import type { ChangeFinding, ChangedProperty } from '../../core/model.js';
+import type { ChangeFinding } from '../../core/model.js';
+import { plainText } from '../../core/render/escape.js';
+import { orderProperties, summariseProperty } from '../../core/render/summarise.js';
 
 export interface TableOptions {
   readonly width: number;
 }
 
-/** Event strings are attacker-controlled: no escape sequence, bidi override or newline may reach the terminal. */
-export function terminalSafe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+const LABEL_WIDTH = 9;
+const SHOWN_PROPERTIES = 3;
+/** A pathological value (a 10 KB name) must not fill the screen: each field is capped before wrapping. */
+const FIELD_MAX = 600;
+
+/** Event strings are attacker-controlled: no escape sequence, bidi override or newline reaches the terminal. */
+function safe(text: string): string {
+  const flat = plainText(text, { singleLine: true });
+  return flat.length <= FIELD_MAX ? flat : `${flat.slice(0, FIELD_MAX)}… (${flat.length - FIELD_MAX} more)`;
 }
 
-function clip(text: string, max: number): string {
-  const safe = terminalSafe(text);
-  return safe.length <= max ? safe : `${safe.slice(0, Math.max(0, max - 1))}…`;
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    const at = cut > width / 2 ? cut : width;
+    lines.push(rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+  }
+  lines.push(rest);
+  return lines;
+}
+
+function field(label: string, text: string, width: number): string[] {
+  const body = wrap(safe(text), Math.max(30, width - LABEL_WIDTH));
+  return body.map((line, i) => `${(i === 0 ? `  ${label}` : '').padEnd(LABEL_WIDTH)}${line}`);
 }
 
 function label(f: ChangeFinding): string {
@@ -25,48 +45,33 @@ function isoSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 
-function compact(value: unknown): string {
-  if (value === undefined || value === null) return '∅';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function describeProperty(p: ChangedProperty, max: number): string {
-  if (p.changeType === 'CREATE') return clip(`+ ${p.path} ${compact(p.updatedValue)}`, max);
-  if (p.changeType === 'DELETE') return clip(`- ${p.path} ${compact(p.previousValue)}`, max);
-  return clip(`~ ${p.path} ${compact(p.previousValue)} -> ${compact(p.updatedValue)}`, max);
-}
-
-const SHOWN_PROPERTIES = 3;
-
 function block(f: ChangeFinding, width: number): string[] {
   const c = f.change;
-  const text = Math.max(40, width - 10);
   const name = c.resourceName && c.resourceName !== c.resourceId ? ` (${c.resourceName})` : '';
   const lines = [
-    clip(
-      `${label(f)} [${f.severity}] ${c.changeType} ${c.resourceType} ${c.resourceId}${name}  ${c.accountId} ${c.awsRegion}`,
-      width,
-    ),
+    safe(`${label(f)} [${f.severity}] ${c.changeType} ${c.resourceType} ${c.resourceId}${name}`),
+    ...field('where', `account ${c.accountId}, ${c.awsRegion}`, width),
   ];
   const a = f.attribution;
   if (a.status === 'attributed') {
-    lines.push(`  who    ${clip(a.event.principal.display, text)}`);
-    lines.push(`  event  ${clip(`${a.event.eventName} (${a.event.eventSource}) ${a.event.eventId}`, text)}`);
-    lines.push(`  when   ${isoSeconds(a.event.eventTimeMs)}, captured ${isoSeconds(c.captureTimeMs)}`);
+    lines.push(...field('who', a.event.principal.display, width));
+    lines.push(...field('event', `${a.event.eventName} (${a.event.eventSource}) ${a.event.eventId}`, width));
+    lines.push(
+      ...field('when', `${isoSeconds(a.event.eventTimeMs)}, captured ${isoSeconds(c.captureTimeMs)}`, width),
+    );
     if (a.others.length > 0) {
-      const others = a.others.map((e) => `${e.eventName} ${e.eventId}`).join(', ');
-      lines.push(`  also   ${clip(others, text)}`);
+      lines.push(...field('also', a.others.map((e) => `${e.eventName} ${e.eventId}`).join(', '), width));
     }
   } else {
-    lines.push(`  who    ${clip(a.reason, text)}`);
-    lines.push(`  when   captured ${isoSeconds(c.captureTimeMs)}`);
+    lines.push(...field('when', `captured ${isoSeconds(c.captureTimeMs)}`, width));
   }
-  const shown = c.changedProperties.slice(0, SHOWN_PROPERTIES);
-  for (const p of shown) lines.push(`  what   ${describeProperty(p, text)}`);
-  const rest = c.changedProperties.length - shown.length;
-  if (rest > 0) lines.push(`  what   … and ${rest} more changed properties`);
-  if (c.oversized) lines.push('  what   (oversized item: Config sent only a summary)');
-  for (const reason of f.verdict.reasons) lines.push(`  why    ${clip(reason, text)}`);
+  const ordered = orderProperties(c.changedProperties);
+  for (const p of ordered.slice(0, SHOWN_PROPERTIES))
+    lines.push(...field('what', summariseProperty(p), width));
+  const rest = ordered.length - SHOWN_PROPERTIES;
+  if (rest > 0) lines.push(...field('what', `… and ${rest} more changed properties`, width));
+  if (c.oversized) lines.push(...field('what', 'oversized item: Config sent only a summary', width));
+  for (const reason of f.verdict.reasons) lines.push(...field('why', reason, width));
   return lines;
 }
 
