@@ -12,6 +12,8 @@ import { parseDocument } from '../core/parse/document.js';
 import { MemoryEventIndex } from '../index/memory.js';
 import { readDocuments } from '../io/read-documents.js';
 import { compareFindings, findingFor, indexable } from '../pipeline.js';
+import type { RenderTarget } from '../sinks/render-payload.js';
+import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
 
 export interface ReplayContext {
   readonly cloudtrailPaths: readonly string[];
@@ -25,6 +27,12 @@ export interface ReplayContext {
   readonly progress: boolean;
   /** How many input errors to print before only counting them; 0 prints all. @default 100 */
   readonly maxErrors: number;
+  /** `--notify kind=URL` targets, on top of the config file's channels. @default none */
+  readonly notify?: readonly AdHocTarget[];
+  /** `--render TARGET`: write each message's payload under `out` (a directory) instead of sending. */
+  readonly render?: RenderTarget;
+  /** Environment for `{ env: NAME }` channel URLs and the webhook signing secret. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ReplayStreams {
@@ -143,11 +151,32 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     if (finding.verdict.outOfBand) summary.outOfBand += 1;
   }
 
-  await writeFindings(findings, ctx, streams.stdout);
+  const groupWindowMinutes = config.notifications.groupWindowMinutes;
+  if (ctx.render !== undefined && ctx.out !== undefined) {
+    const written = await renderToDirectory(findings, ctx.render, ctx.out, groupWindowMinutes);
+    await writeFindings(findings, { ...ctx, out: undefined }, streams.stdout);
+    streams.stderr.write(`cloudblame: wrote ${written.length} ${ctx.render} payloads to ${ctx.out}\n`);
+  } else {
+    await writeFindings(findings, ctx, streams.stdout);
+  }
   streams.stderr.write(`${formatSummary(summary)}\n`);
+
+  let deliveryFailed = false;
+  const env = ctx.env ?? process.env;
+  if ((ctx.notify?.length ?? 0) > 0 || config.notifications.channels.length > 0) {
+    const outcome = await notify(findings, {
+      adHoc: ctx.notify ?? [],
+      configured: config.notifications.channels,
+      groupWindowMinutes,
+      webhookSecret: env['CLOUDBLAME_WEBHOOK_SECRET'],
+      env,
+    });
+    describeOutcome(outcome, streams.stderr);
+    deliveryFailed = outcome.failed > 0;
+  }
   const nothingRead = readable === 0;
   if (nothingRead) streams.stderr.write('cloudblame: no input could be read\n');
-  return { exitCode: nothingRead ? 1 : 0, summary, findings };
+  return { exitCode: nothingRead ? 1 : deliveryFailed ? 3 : 0, summary, findings };
 }
 
 /** Keeps an event that names a wanted key, learning the other names its alias groups give that resource. */

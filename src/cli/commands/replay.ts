@@ -1,5 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { AdHocTarget } from '../../actions/notify.js';
 import { replay } from '../../actions/replay.js';
+import type { RenderTarget } from '../../sinks/render-payload.js';
 
 interface ReplayOptions {
   cloudtrail?: string[];
@@ -9,6 +11,22 @@ interface ReplayOptions {
   out?: string;
   progress?: boolean;
   maxErrors: number;
+  notify: AdHocTarget[];
+  render?: RenderTarget;
+}
+
+const NOTIFY_KINDS = ['slack', 'teams', 'webhook'] as const;
+
+/** `slack=https://hooks...`; the URL is a secret, so no message repeats it. */
+function notifyTarget(value: string, previous: AdHocTarget[]): AdHocTarget[] {
+  const at = value.indexOf('=');
+  const kind = value.slice(0, Math.max(0, at));
+  if (at < 0 || !(NOTIFY_KINDS as readonly string[]).includes(kind)) {
+    throw new InvalidArgumentError(
+      `must be KIND=URL with KIND one of ${NOTIFY_KINDS.join(', ')}, e.g. slack=https://hooks.slack.com/services/...`,
+    );
+  }
+  return [...previous, { kind: kind as AdHocTarget['kind'], url: value.slice(at + 1) }];
 }
 
 function nonNegativeInteger(value: string): number {
@@ -38,7 +56,24 @@ export function registerReplay(program: Command): void {
         'jsonl',
       ]),
     )
-    .option('--out <file>', 'write findings to this file instead of stdout')
+    .option(
+      '--out <path>',
+      'write findings to this file instead of stdout (with --render: the payload directory)',
+    )
+    .option(
+      '--notify <kind=url>',
+      'send findings to slack=URL, teams=URL or webhook=URL (repeatable; CLOUDBLAME_WEBHOOK_SECRET signs webhooks)',
+      notifyTarget,
+      [],
+    )
+    .addOption(
+      new Option('--render <target>', 'write the message payloads to --out DIR instead of sending').choices([
+        'slack',
+        'teams',
+        'email',
+        'webhook',
+      ]),
+    )
     .option('--no-progress', 'never draw the progress line on stderr')
     .option(
       '--max-errors <n>',
@@ -49,6 +84,9 @@ export function registerReplay(program: Command): void {
     .action(async (options: ReplayOptions) => {
       const cloudtrailPaths = options.cloudtrail ?? [];
       const configPaths = options.config ?? [];
+      if (options.render !== undefined && options.out === undefined) {
+        program.error('--render needs --out DIR, the directory the payloads are written to');
+      }
       if (cloudtrailPaths.length === 0 && configPaths.length === 0) {
         program.error('replay needs at least one --cloudtrail or --config path, e.g. --cloudtrail ./AWSLogs');
       }
@@ -57,10 +95,14 @@ export function registerReplay(program: Command): void {
           cloudtrailPaths,
           configPaths,
           configFile: options.configFile,
-          format: options.format ?? (process.stdout.isTTY && options.out === undefined ? 'table' : 'jsonl'),
+          format:
+            options.format ??
+            (process.stdout.isTTY && (options.out === undefined || options.render) ? 'table' : 'jsonl'),
           out: options.out,
           progress: options.progress !== false && process.stderr.isTTY === true,
           maxErrors: options.maxErrors,
+          notify: options.notify,
+          render: options.render,
         },
         { stdout: process.stdout, stderr: process.stderr },
       );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notificationsSchema } from '../notify/routing.js';
 import { ConfigFileError } from '../errors.js';
 import { problemsOf } from './issues.js';
 
@@ -171,6 +172,7 @@ const configShape = {
     description: 'Do not report changes made by AWS services (auto scaling, service-linked roles).',
   }),
   correlation,
+  notifications: notificationsSchema,
 };
 
 const configSchema = z

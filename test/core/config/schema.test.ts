@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       iac: { tagKeys: ['managed-by'], tagValues: {} },
       resourceTypes: { include: ['*'], exclude: [] },
       ignoreAwsServiceChanges: true,
+      notifications: { groupWindowMinutes: 5, channels: [] },
       correlation: { windowMinutes: 15 },
     });
   });

@@ -1,0 +1,154 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { CloudBlameConfig } from '../core/config/schema.js';
+import type { Finding } from '../core/model.js';
+import { groupKeyOf } from '../core/notify/key.js';
+import { type Delivery, planDeliveries } from '../core/notify/plan.js';
+import type { RouteFilter } from '../core/notify/routing.js';
+import { type DeliveryItem, deliverAll } from '../sinks/deliver.js';
+import { FileSink } from '../sinks/file.js';
+import { MemoryIdempotencyStore } from '../sinks/idempotency.js';
+import type { Sink } from '../sinks/port.js';
+import { type RenderTarget, renderPayload, targetFor } from '../sinks/render-payload.js';
+import { SlackSink } from '../sinks/slack.js';
+import { TeamsSink } from '../sinks/teams.js';
+import { WebhookSink } from '../sinks/webhook.js';
+
+/** A `--notify kind=URL` target: every finding the policy says to notify goes there. */
+export interface AdHocTarget {
+  readonly kind: 'slack' | 'teams' | 'webhook';
+  /** A secret: never printed. */
+  readonly url: string;
+}
+
+export interface NotifyContext {
+  readonly adHoc: readonly AdHocTarget[];
+  readonly configured: CloudBlameConfig['notifications']['channels'];
+  readonly groupWindowMinutes: number;
+  /** Signing secret for webhook targets (X-CloudBlame-Signature). @default unsigned */
+  readonly webhookSecret?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface NotifyOutcome {
+  readonly messages: number;
+  readonly delivered: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly problems: readonly string[];
+}
+
+const ALL: Omit<RouteFilter, 'name'> = {
+  minSeverity: 'info',
+  outOfBandOnly: false,
+  kinds: ['change', 'alert'],
+  includeSuppressed: false,
+};
+
+function httpSink(kind: AdHocTarget['kind'], name: string, url: string, secret?: string): Sink {
+  if (kind === 'slack') return new SlackSink({ name, url });
+  if (kind === 'teams') return new TeamsSink({ name, url });
+  return new WebhookSink({ name, url, secret });
+}
+
+/** Sinks for the configured channels that can be reached from a workstation; the rest are problems. */
+function configuredSinks(ctx: NotifyContext, problems: string[]): { filter: RouteFilter; sink: Sink }[] {
+  const out: { filter: RouteFilter; sink: Sink }[] = [];
+  for (const channel of ctx.configured) {
+    if (channel.type === 'file') {
+      out.push({ filter: channel, sink: new FileSink({ name: channel.name, path: channel.path }) });
+    } else if (channel.type === 'sns') {
+      problems.push(
+        `channel ${channel.name}: SNS channels are delivered by the AWS deployment, not by replay`,
+      );
+    } else if ('env' in channel.url) {
+      const url = ctx.env[channel.url.env];
+      if (url === undefined || url === '') {
+        problems.push(`channel ${channel.name}: environment variable ${channel.url.env} is not set`);
+      } else {
+        out.push({ filter: channel, sink: httpSink(channel.type, channel.name, url, ctx.webhookSecret) });
+      }
+    } else {
+      problems.push(
+        `channel ${channel.name}: Secrets Manager URLs are read by the AWS deployment; use { env: NAME } locally`,
+      );
+    }
+  }
+  return out;
+}
+
+function sinksFor(ctx: NotifyContext, problems: string[]): { filter: RouteFilter; sink: Sink }[] {
+  const counts = new Map<string, number>();
+  const adHoc = ctx.adHoc.map((target) => {
+    const n = (counts.get(target.kind) ?? 0) + 1;
+    counts.set(target.kind, n);
+    const name = `${target.kind}-${n}`;
+    return { filter: { name, ...ALL }, sink: httpSink(target.kind, name, target.url, ctx.webhookSecret) };
+  });
+  return [...adHoc, ...configuredSinks(ctx, problems)];
+}
+
+/** Routes, groups, renders and delivers: one message per session burst and channel, never twice per key. */
+export async function notify(findings: readonly Finding[], ctx: NotifyContext): Promise<NotifyOutcome> {
+  const problems: string[] = [];
+  const sinks = sinksFor(ctx, problems);
+  const byName = new Map(sinks.map((s) => [s.filter.name, s.sink]));
+  const plan = planDeliveries(findings, {
+    groupWindowMinutes: ctx.groupWindowMinutes,
+    channels: sinks.map((s) => s.filter),
+  });
+  const items: DeliveryItem[] = plan.map((delivery) => {
+    const sink = byName.get(delivery.channel)!;
+    return {
+      sink,
+      payload: renderPayload(targetFor(sink.kind), delivery.group.findings),
+      key: groupKeyOf(delivery.group.findings),
+    };
+  });
+  const report = await deliverAll(items, new MemoryIdempotencyStore());
+  for (const failure of report.failed)
+    problems.push(`delivery to ${failure.sink} failed: ${failure.error.message}`);
+  return {
+    messages: items.length,
+    delivered: report.delivered.length,
+    skipped: report.skipped.length,
+    failed: report.failed.length,
+    problems,
+  };
+}
+
+/** `--render`: the payloads each message would carry, one file per message, for review without sending. */
+export async function renderToDirectory(
+  findings: readonly Finding[],
+  target: RenderTarget,
+  dir: string,
+  groupWindowMinutes: number,
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const plan: Delivery[] = planDeliveries(findings, {
+    groupWindowMinutes,
+    channels: [{ name: target, ...ALL }],
+  });
+  const written: string[] = [];
+  for (const [i, delivery] of plan.entries()) {
+    const payload = renderPayload(target, delivery.group.findings);
+    const base = `${String(i + 1).padStart(3, '0')}-${target}`;
+    const path = join(dir, payload.type === 'text' ? `${base}.txt` : `${base}.json`);
+    const text =
+      payload.type === 'text'
+        ? `Subject: ${payload.subject}\n\n${payload.text}\n`
+        : `${JSON.stringify(payload.json, null, 2)}\n`;
+    await writeFile(path, text);
+    written.push(path);
+  }
+  return written;
+}
+
+export function describeOutcome(outcome: NotifyOutcome, stderr: Writable): void {
+  for (const problem of outcome.problems) stderr.write(`notify: ${problem}\n`);
+  stderr.write(
+    `cloudblame: ${outcome.messages} messages, ${outcome.delivered} delivered, ` +
+      `${outcome.skipped} already delivered, ${outcome.failed} failed\n`,
+  );
+}
