@@ -1,17 +1,26 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { formatFindingJsonl } from '../cli/output/jsonl.js';
+import { formatJsonl } from '../cli/output/jsonl.js';
+import { outputOrder } from '../cli/output/order.js';
 import { ProgressLine } from '../cli/output/progress.js';
 import { formatFindingsTable } from '../cli/output/table.js';
 import { loadConfigFile } from '../config/load.js';
 import { type CloudBlameConfig, defaultConfig } from '../core/config/schema.js';
 import { changeKeys } from '../core/correlate.js';
 import { CloudBlameError, type InputError } from '../core/errors.js';
-import type { ChangeFinding, ConfigChange, IndexedEvent, TrailEvent } from '../core/model.js';
+import type {
+  AlertFinding,
+  ChangeFinding,
+  ConfigChange,
+  Finding,
+  IndexedEvent,
+  TrailEvent,
+} from '../core/model.js';
 import { parseDocument } from '../core/parse/document.js';
+import { resolveRuleSet } from '../core/rules/config.js';
 import { MemoryEventIndex } from '../index/memory.js';
 import { readDocuments } from '../io/read-documents.js';
-import { compareFindings, findingFor, indexable } from '../pipeline.js';
+import { alertsFor, findingFor, indexable } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
 import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
 
@@ -48,6 +57,8 @@ export interface ReplaySummary {
   attributed: number;
   unattributed: number;
   outOfBand: number;
+  alerts: number;
+  suppressedAlerts: number;
   errors: number;
   skipped: Record<string, number>;
 }
@@ -55,7 +66,8 @@ export interface ReplaySummary {
 export interface ReplayResult {
   readonly exitCode: number;
   readonly summary: ReplaySummary;
-  readonly findings: readonly ChangeFinding[];
+  /** In output order: out-of-band changes, then alerts, then the other changes. */
+  readonly findings: readonly Finding[];
 }
 
 /**
@@ -71,6 +83,8 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     attributed: 0,
     unattributed: 0,
     outOfBand: 0,
+    alerts: 0,
+    suppressedAlerts: 0,
     errors: 0,
     skipped: {},
   };
@@ -83,6 +97,8 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     return { exitCode: 2, summary, findings: [] };
   }
 
+  const ruleSet = resolveRuleSet(config.rules);
+  const alerts: AlertFinding[] = [];
   const progress = new ProgressLine(streams.stderr, ctx.progress);
   let printedErrors = 0;
   const reportError = (error: InputError): void => {
@@ -103,6 +119,9 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
 
   const onEvent = (event: TrailEvent): void => {
     summary.events += 1;
+    const evaluation = alertsFor(event, ruleSet);
+    alerts.push(...evaluation.alerts);
+    summary.suppressedAlerts += evaluation.suppressed.length;
     if (wanted.size === 0) return;
     const compact = indexable(event);
     if (compact === undefined || !explainsSomeChange(compact, wanted)) return;
@@ -141,15 +160,16 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   await pass(ctx.cloudtrailPaths);
   progress.clear();
 
-  const findings: ChangeFinding[] = [];
-  for (const change of changes) findings.push(await findingFor(change, index, config));
-  findings.sort(compareFindings);
-  for (const finding of findings) {
+  const changeFindings: ChangeFinding[] = [];
+  for (const change of changes) changeFindings.push(await findingFor(change, index, config));
+  for (const finding of changeFindings) {
     summary.changes += 1;
     if (finding.attribution.status === 'attributed') summary.attributed += 1;
     else summary.unattributed += 1;
     if (finding.verdict.outOfBand) summary.outOfBand += 1;
   }
+  summary.alerts = alerts.length;
+  const findings = outputOrder(changeFindings, alerts);
 
   const groupWindowMinutes = config.notifications.groupWindowMinutes;
   if (ctx.render !== undefined && ctx.out !== undefined) {
@@ -197,14 +217,14 @@ function fileOf(source: string): string {
 }
 
 async function writeFindings(
-  findings: readonly ChangeFinding[],
+  findings: readonly Finding[],
   ctx: ReplayContext,
   stdout: Writable,
 ): Promise<void> {
   const target = ctx.out === undefined ? stdout : createWriteStream(ctx.out);
   const text =
     ctx.format === 'jsonl'
-      ? findings.map((f) => `${formatFindingJsonl(f)}\n`).join('')
+      ? findings.map((f) => `${formatJsonl(f)}\n`).join('')
       : formatFindingsTable(findings, { width: 'columns' in stdout ? Number(stdout.columns) || 120 : 120 });
   await new Promise<void>((resolve, reject) => {
     target.write(text, (error) => (error ? reject(error) : resolve()));
@@ -218,7 +238,8 @@ export function formatSummary(s: ReplaySummary): string {
     .join(', ');
   return (
     `cloudblame: ${s.files} files, ${s.events} events, ${s.changes} changes, ` +
-    `${s.attributed} attributed, ${s.unattributed} unattributed, ${s.outOfBand} out-of-band, ${s.errors} errors` +
+    `${s.attributed} attributed, ${s.unattributed} unattributed, ${s.outOfBand} out-of-band, ` +
+    `${s.alerts} alerts${s.suppressedAlerts > 0 ? ` (${s.suppressedAlerts} suppressed)` : ''}, ${s.errors} errors` +
     (skipped ? ` (skipped: ${skipped})` : '')
   );
 }

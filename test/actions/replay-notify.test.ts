@@ -43,8 +43,8 @@ describe('replay --notify', () => {
     const url = `${server.origin}/services/T000/B000/secret-token`;
     const result = await replay(context({ notify: [{ kind: 'slack', url }] }), io);
     expect(result.exitCode).toBe(0);
-    // alice's out-of-band change, bob's RDS change, the unattributed ENI: three principals, three messages.
-    expect(server.requests).toHaveLength(3);
+    // alice (her out-of-band change and its alert), bob, the unattributed ENI, erin (an alert in another account).
+    expect(server.requests).toHaveLength(4);
     const bodies = server.requests.map((r) => JSON.parse(r.body) as { text: string });
     expect(bodies.some((b) => b.text.includes('alice@example.com'))).toBe(true);
     expect(server.requests.some((r) => r.body.includes('terraform-run-8812'))).toBe(false);
@@ -72,7 +72,7 @@ describe('replay --render', () => {
       const result = await replay(context({ render: target, out: dir }), streams());
       expect(result.exitCode).toBe(0);
       const files = await readdir(dir);
-      expect(files).toHaveLength(3);
+      expect(files).toHaveLength(4);
       const first = await readFile(join(dir, files[0]!), 'utf8');
       if (target === 'email') expect(first).toMatch(/^Subject: /);
       else expect(() => JSON.parse(first)).not.toThrow();

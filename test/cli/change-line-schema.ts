@@ -36,3 +36,25 @@ export const changeLineSchema = z.object({
 });
 
 export type ChangeLineContract = z.infer<typeof changeLineSchema>;
+
+/** The JSONL contract of an alert line. */
+export const alertLineSchema = z.object({
+  kind: z.literal('alert'),
+  rule: z.object({
+    id: z.string().min(1),
+    severity: z.enum(['critical', 'high', 'medium', 'low', 'info']),
+    title: z.string().min(1),
+  }),
+  event: z.object({
+    eventId: z.string().min(1),
+    eventName: z.string().min(1),
+    eventSource: z.string().min(1),
+    eventTime: iso,
+    awsRegion: z.string().min(1),
+    recipientAccountId: z.string().regex(/^\d{12}$/),
+  }),
+  principal: z.object({ arn: z.string().nullable(), type: z.string(), display: z.string().min(1) }),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export type AlertLineContract = z.infer<typeof alertLineSchema>;

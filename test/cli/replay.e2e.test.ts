@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ChangeLineContract, changeLineSchema } from './change-line-schema.js';
+import {
+  type AlertLineContract,
+  alertLineSchema,
+  type ChangeLineContract,
+  changeLineSchema,
+} from './change-line-schema.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -53,6 +58,8 @@ const demoArgs = [
 
 describe('cloudblame replay on examples/ (built CLI)', () => {
   let lines: ChangeLineContract[] = [];
+  let alerts: AlertLineContract[] = [];
+  let firstKind: string | undefined;
   let stderr = '';
 
   beforeAll(async () => {
@@ -60,17 +67,22 @@ describe('cloudblame replay on examples/ (built CLI)', () => {
     const result = await replay(...demoArgs, '--format', 'jsonl');
     expect(result.code).toBe(0);
     stderr = result.stderr;
-    lines = result.stdout
+    const all = result.stdout
       .trim()
       .split('\n')
-      .map((line) => changeLineSchema.parse(JSON.parse(line)));
+      .map((line) => JSON.parse(line) as { kind: string });
+    lines = all.filter((l) => l.kind === 'change').map((l) => changeLineSchema.parse(l));
+    alerts = all.filter((l) => l.kind === 'alert').map((l) => alertLineSchema.parse(l));
+    firstKind = all[0]?.kind;
   });
 
-  it('writes one contract-conforming line per configuration change', () => {
+  it('writes one contract-conforming line per configuration change and per alert', () => {
+    expect(alerts.length).toBeGreaterThan(0);
     expect(lines).toHaveLength(expected.summary.changes);
   });
 
   it('leads with the out-of-band change', () => {
+    expect(firstKind).toBe('change');
     const first = lines[0]!;
     const headline = expected.changes.find((c) => c.verdict.outOfBand)!;
     expect(first.verdict.outOfBand).toBe(true);
@@ -106,6 +118,13 @@ describe('cloudblame replay on examples/ (built CLI)', () => {
     for (const never of expected.neverBlamed) expect(blamed.has(never.eventId), never.eventId).toBe(false);
   });
 
+  it('alerts on the console user opening port 22 to the world, and counts the suppressed Terraform one', () => {
+    const open = alerts.filter((a) => a.rule.id === 'network.security-group-open-to-world');
+    expect(open.map((a) => a.event.eventId)).toContain('5f819f6b-ec31-4b25-9821-daf6e49e9b7d');
+    expect(open.every((a) => !a.principal.arn?.includes('terraform-deploy'))).toBe(true);
+    expect(stderr).toMatch(/\d+ alerts \(1 suppressed\)/);
+  });
+
   it('closes with a summary line on stderr', () => {
     const s = expected.summary;
     expect(stderr).toContain(`${s.files} files, ${s.events} events, ${s.changes} changes`);
@@ -127,7 +146,11 @@ describe('cloudblame replay on bad input', () => {
     const result = await replay(...demoArgs, '--cloudtrail', dir, '--format', 'jsonl');
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('broken.json');
-    expect(result.stdout.trim().split('\n')).toHaveLength(expected.summary.changes);
+    const kinds = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds.filter((k) => k === 'change')).toHaveLength(expected.summary.changes);
   });
 
   it('exits non-zero when no input could be read at all', async () => {
@@ -150,6 +173,10 @@ describe('cloudblame replay on bad input', () => {
     const out = join(dir, 'findings.jsonl');
     const result = await replay(...demoArgs, '--format', 'jsonl', '--out', out);
     expect(result.code).toBe(0);
-    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(expected.summary.changes);
+    const kinds = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds.filter((k) => k === 'change')).toHaveLength(expected.summary.changes);
   });
 });

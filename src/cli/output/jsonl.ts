@@ -1,4 +1,4 @@
-import type { ChangeFinding } from '../../core/model.js';
+import type { AlertFinding, ChangeFinding, Finding } from '../../core/model.js';
 
 /** The JSONL contract other tools read: one line per configuration change. Field names are stable. */
 export interface ChangeLine {
@@ -86,6 +86,40 @@ export function toChangeLine(finding: ChangeFinding): ChangeLine {
   };
 }
 
-export function formatFindingJsonl(finding: ChangeFinding): string {
-  return JSON.stringify(toChangeLine(finding));
+/** The JSONL contract for a critical-action alert. */
+export interface AlertLine {
+  readonly kind: 'alert';
+  readonly rule: { readonly id: string; readonly severity: string; readonly title: string };
+  readonly event: {
+    readonly eventId: string;
+    readonly eventName: string;
+    readonly eventSource: string;
+    readonly eventTime: string;
+    readonly awsRegion: string;
+    readonly recipientAccountId: string;
+  };
+  readonly principal: { readonly arn: string | null; readonly type: string; readonly display: string };
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export function toAlertLine(alert: AlertFinding): AlertLine {
+  const { rule, event, principal } = alert;
+  return {
+    kind: 'alert',
+    rule: { id: rule.id, severity: rule.severity, title: rule.title },
+    event: {
+      eventId: event.eventId,
+      eventName: event.eventName,
+      eventSource: event.eventSource,
+      eventTime: new Date(event.eventTimeMs).toISOString(),
+      awsRegion: event.awsRegion,
+      recipientAccountId: event.accountId,
+    },
+    principal: { arn: principal.arn ?? null, type: principal.type, display: principal.display },
+    details: alert.details,
+  };
+}
+
+export function formatJsonl(finding: Finding): string {
+  return JSON.stringify(finding.kind === 'alert' ? toAlertLine(finding) : toChangeLine(finding));
 }

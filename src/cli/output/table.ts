@@ -1,4 +1,4 @@
-import type { ChangeFinding } from '../../core/model.js';
+import type { AlertFinding, ChangeFinding, Finding } from '../../core/model.js';
 import { plainText } from '../../core/render/escape.js';
 import { orderProperties, summariseProperty } from '../../core/render/summarise.js';
 
@@ -75,8 +75,31 @@ function block(f: ChangeFinding, width: number): string[] {
   return lines;
 }
 
-/** A block per change, out-of-band first, readable at a glance on an 80-column terminal. */
-export function formatFindingsTable(findings: readonly ChangeFinding[], options: TableOptions): string {
-  if (findings.length === 0) return 'No configuration changes found in the input.\n';
-  return `${findings.map((f) => block(f, options.width).join('\n')).join('\n\n')}\n`;
+function detailText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+const SHOWN_DETAILS = 4;
+
+function alertBlock(a: AlertFinding, width: number): string[] {
+  const e = a.event;
+  const lines = [
+    safe(`ALERT [${a.rule.severity}] ${a.rule.id}: ${a.rule.title}`),
+    ...field('where', `account ${e.accountId}, ${e.awsRegion}`, width),
+    ...field('who', a.principal.display, width),
+    ...field('event', `${e.eventName} (${e.eventSource}) ${e.eventId}`, width),
+    ...field('when', isoSeconds(e.eventTimeMs), width),
+  ];
+  const details = Object.entries(a.details).slice(0, SHOWN_DETAILS);
+  for (const [key, value] of details) lines.push(...field('detail', `${key}: ${detailText(value)}`, width));
+  return lines;
+}
+
+/** A block per finding, in the order given, readable at a glance on an 80-column terminal. */
+export function formatFindingsTable(findings: readonly Finding[], options: TableOptions): string {
+  if (findings.length === 0) return 'No configuration changes or alerts found in the input.\n';
+  const blocks = findings.map((f) =>
+    f.kind === 'alert' ? alertBlock(f, options.width) : block(f, options.width),
+  );
+  return `${blocks.map((b) => b.join('\n')).join('\n\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { notificationsSchema } from '../notify/routing.js';
+import { rulesConfigSchema } from '../rules/config.js';
 import { ConfigFileError } from '../errors.js';
 import { problemsOf } from './issues.js';
 
@@ -173,6 +174,7 @@ const configShape = {
   }),
   correlation,
   notifications: notificationsSchema,
+  rules: rulesConfigSchema,
 };
 
 const configSchema = z

@@ -27,6 +27,7 @@ describe('parseConfig', () => {
       resourceTypes: { include: ['*'], exclude: [] },
       ignoreAwsServiceChanges: true,
       notifications: { groupWindowMinutes: 5, channels: [] },
+      rules: { custom: [], disable: [], severity: {}, suppress: [] },
       correlation: { windowMinutes: 15 },
     });
   });

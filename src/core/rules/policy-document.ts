@@ -1,0 +1,156 @@
+/**
+ * IAM policy documents as CloudTrail records them: a JSON string in IAM request parameters, URL-encoded
+ * JSON in IAM responses, a JSON object in S3's PutBucketPolicy. Best effort by design: the questions
+ * asked here ("does this grant everything?", "who may assume this role?") are answered from the
+ * document alone, without the account's other policies, SCPs or permission boundaries.
+ */
+import type { JsonObject } from '../model.js';
+import { isObject, list, unique } from './inspect.js';
+
+export type PolicyParse =
+  | { readonly ok: true; readonly document: JsonObject }
+  | { readonly ok: false; readonly reason: string };
+
+function parseJsonObject(textValue: string): JsonObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(textValue);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parsePolicyDocument(value: unknown): PolicyParse {
+  if (isObject(value)) return { ok: true, document: value };
+  if (typeof value !== 'string') return { ok: false, reason: 'the policy document is missing' };
+  const direct = parseJsonObject(value);
+  if (direct !== undefined) return { ok: true, document: direct };
+  try {
+    const decoded = parseJsonObject(decodeURIComponent(value));
+    if (decoded !== undefined) return { ok: true, document: decoded };
+  } catch {
+    // Not URL-encoded either.
+  }
+  return { ok: false, reason: 'the policy document is not JSON (CloudTrail may have truncated it)' };
+}
+
+export function statementsOf(document: JsonObject): JsonObject[] {
+  return list(document['Statement']).filter(isObject);
+}
+
+export function isAllow(statement: JsonObject): boolean {
+  return statement['Effect'] === 'Allow';
+}
+
+/** The strings of a policy element that is a string or a list of strings (`Action`, `Resource`, ...). */
+export function stringsOf(statement: JsonObject, key: string): string[] {
+  return list(statement[key]).filter((item): item is string => typeof item === 'string');
+}
+
+/** `Effect: Allow`, `Action: "*"` (or `"*:*"`), `Resource: "*"`: every action on everything. */
+export function grantsEverything(statement: JsonObject): boolean {
+  return (
+    isAllow(statement) &&
+    stringsOf(statement, 'Action').some((action) => action === '*' || action === '*:*') &&
+    stringsOf(statement, 'Resource').includes('*')
+  );
+}
+
+/** Condition keys that limit who can use a statement whose principal is `*`. */
+const RESTRICTING_CONDITION_KEYS = new Set(
+  [
+    'aws:PrincipalOrgID',
+    'aws:PrincipalOrgPaths',
+    'aws:PrincipalAccount',
+    'aws:PrincipalArn',
+    'aws:PrincipalServiceName',
+    'aws:SourceAccount',
+    'aws:SourceArn',
+    'aws:SourceOrgID',
+    'aws:SourceOrgPaths',
+    'aws:SourceOwner',
+    'aws:SourceVpc',
+    'aws:SourceVpce',
+    'aws:SourceIp',
+    'aws:VpcSourceIp',
+    'aws:userid',
+    'aws:username',
+    'aws:CalledVia',
+    's3:DataAccessPointAccount',
+    's3:DataAccessPointArn',
+  ].map((key) => key.toLowerCase()),
+);
+
+/** The condition keys of a statement that restrict its callers (lower case). */
+export function restrictingConditionKeys(statement: JsonObject): string[] {
+  const condition = statement['Condition'];
+  if (!isObject(condition)) return [];
+  const keys: string[] = [];
+  for (const operands of Object.values(condition)) {
+    if (!isObject(operands)) continue;
+    for (const key of Object.keys(operands)) {
+      if (RESTRICTING_CONDITION_KEYS.has(key.toLowerCase())) keys.push(key);
+    }
+  }
+  return unique(keys);
+}
+
+/** `arn:aws:iam::123456789012:root`, `arn:aws:sts::123456789012:assumed-role/...` or `123456789012`. */
+export function accountOfPrincipal(principal: string): string | undefined {
+  if (/^\d{12}$/.test(principal)) return principal;
+  const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal);
+  return match?.[1];
+}
+
+export interface Grantees {
+  /** `Principal: "*"` or `{"AWS": "*"}` (or `NotPrincipal` with Allow) without a restricting condition. */
+  readonly anyone: boolean;
+  /** `*` principals that a condition restricts (not counted as anyone). */
+  readonly restrictedAnyone: boolean;
+  /** Accounts named by AWS principals (account ids, root, users, roles, sessions) and federated providers. */
+  readonly accounts: readonly string[];
+  /** The AWS and Federated principal strings, as written. */
+  readonly principals: readonly string[];
+}
+
+/** Who an Allow statement grants to, from `Principal` (AWS and Federated entries) and `NotPrincipal`. */
+export function granteesOf(statement: JsonObject): Grantees {
+  const principals: string[] = [];
+  let wildcard = false;
+  if (statement['NotPrincipal'] !== undefined) wildcard = true;
+  const principal = statement['Principal'];
+  if (principal === '*') wildcard = true;
+  if (isObject(principal)) {
+    for (const key of ['AWS', 'Federated']) {
+      for (const entry of list(principal[key])) {
+        if (typeof entry !== 'string') continue;
+        if (entry === '*') wildcard = true;
+        else principals.push(entry);
+      }
+    }
+  }
+  const restricted = wildcard && restrictingConditionKeys(statement).length > 0;
+  const accounts = unique(
+    principals.map(accountOfPrincipal).filter((account): account is string => account !== undefined),
+  );
+  return { anyone: wildcard && !restricted, restrictedAnyone: restricted, accounts, principals };
+}
+
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
+
+/** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers `action`. */
+export function actionCovers(pattern: string, action: string): boolean {
+  const source = pattern
+    .split('')
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.+()[\]{}|/]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 'is').test(action);
+}
+
+/** Whether an Allow statement of a trust policy lets its principals assume the role. */
+export function allowsAssumeRole(statement: JsonObject): boolean {
+  if (!isAllow(statement)) return false;
+  const actions = stringsOf(statement, 'Action');
+  if (actions.length === 0) return statement['NotAction'] !== undefined;
+  return actions.some((pattern) => ASSUME_ACTIONS.some((action) => actionCovers(pattern, action)));
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { AlertFinding, JsonObject, Principal, TrailEvent } from '../../../src/core/model.js';
+import { parseTrailRecord } from '../../../src/core/parse/cloudtrail.js';
+import { principalOf } from '../../../src/core/principal.js';
+import { evaluate, type Rule } from '../../../src/core/rules/model.js';
+import { builtInRules } from '../../../src/core/rules/packs/index.js';
+
+const fixturesDir = new URL('../../fixtures/rules/', import.meta.url).pathname;
+const cache = new Map<string, Record<string, JsonObject>>();
+
+function fixtureFile(pack: string): Record<string, JsonObject> {
+  let cases = cache.get(pack);
+  if (cases === undefined) {
+    cases = JSON.parse(readFileSync(`${fixturesDir}${pack}.json`, 'utf8')) as Record<string, JsonObject>;
+    cache.set(pack, cases);
+  }
+  return cases;
+}
+
+export function fixtureNames(pack: string): string[] {
+  return Object.keys(fixtureFile(pack));
+}
+
+/** A record of test/fixtures/rules/<pack>.json, parsed as replay parses it. */
+export function fixture(pack: string, name: string): TrailEvent {
+  const cases = fixtureFile(pack);
+  const record = cases[name];
+  if (record === undefined) throw new Error(`no fixture "${name}" in ${pack}.json`);
+  return parseTrailRecord(structuredClone(record), { source: `test/fixtures/rules/${pack}.json#${name}` });
+}
+
+export function principalFor(event: TrailEvent): Principal {
+  return principalOf({
+    userIdentity: event.userIdentity,
+    userAgent: event.userAgent,
+    sessionCredentialFromConsole: event.sessionCredentialFromConsole,
+    sourceIPAddress: event.sourceIPAddress,
+    eventSource: event.eventSource,
+  });
+}
+
+export function alertsFor(event: TrailEvent, rules: readonly Rule[] = builtInRules): AlertFinding[] {
+  return evaluate(rules, event, principalFor(event));
+}
+
+export function alertIds(event: TrailEvent, rules: readonly Rule[] = builtInRules): string[] {
+  return alertsFor(event, rules).map((alert) => alert.rule.id);
+}
+
+/** The one alert `ruleId` raises on the fixture (failing the test when there is none). */
+export function alertOf(pack: string, name: string, ruleId: string): AlertFinding {
+  const alert = alertsFor(fixture(pack, name)).find((candidate) => candidate.rule.id === ruleId);
+  if (alert === undefined) throw new Error(`${pack}.json#${name} raises no ${ruleId} alert`);
+  return alert;
+}
+
+export type Expectations = readonly (readonly [name: string, ruleIds: readonly string[]])[];
+
+/**
+ * Every fixture of the pack is listed with the alerts it raises (over all built-in rules), and every
+ * rule of the pack has a positive case and a negative case for the same service.
+ */
+export function checkPack(pack: string, rules: readonly Rule[], expectations: Expectations): void {
+  expect(expectations.map(([name]) => name).sort()).toEqual(fixtureNames(pack).sort());
+  for (const [name, ids] of expectations) {
+    expect({ name, ids: alertIds(fixture(pack, name)) }).toEqual({ name, ids });
+  }
+  for (const rule of rules) {
+    const positives = expectations.filter(([, ids]) => ids.includes(rule.id));
+    expect(positives.length, `${rule.id} has no positive case`).toBeGreaterThan(0);
+    const sources = new Set(positives.map(([name]) => fixture(pack, name).eventSource));
+    const negatives = expectations.filter(
+      ([name, ids]) => !ids.includes(rule.id) && sources.has(fixture(pack, name).eventSource),
+    );
+    expect(negatives.length, `${rule.id} has no negative case`).toBeGreaterThan(0);
+  }
+}
