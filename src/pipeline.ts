@@ -1,22 +1,45 @@
 import type { CloudBlameConfig } from './core/config/schema.js';
-import { toIndexedEvent } from './core/identifiers.js';
-import type { ChangeFinding, ConfigChange, IndexedEvent, TrailEvent } from './core/model.js';
+import { isIndexable, toIndexedEvent } from './core/identifiers.js';
+import type {
+  Attribution,
+  ChangeFinding,
+  ConfigChange,
+  Finding,
+  IndexedEvent,
+  Principal,
+  TrailEvent,
+} from './core/model.js';
+import { idempotencyKey } from './core/notify/key.js';
+import { accepts, type RouteFilter } from './core/notify/routing.js';
 import { decide, severityOf } from './core/policy.js';
 import { principalOf } from './core/principal.js';
+import type { FactsOptions } from './core/render/facts.js';
+import { type Evaluation, evaluateEvent, type RuleSet } from './core/rules/model.js';
 import { attributeChange } from './index/attribute.js';
 import type { EventIndex } from './index/port.js';
+import type { DeliveryItem } from './sinks/deliver.js';
+import type { Sink } from './sinks/port.js';
+import { renderPayload, targetFor } from './sinks/render-payload.js';
 
-/** The compact index form of a CloudTrail event, or undefined for reads and failed calls. */
-export function indexable(event: TrailEvent): IndexedEvent | undefined {
-  if (event.errorCode !== undefined || event.readOnly) return undefined;
-  const principal = principalOf({
+export function principalOfEvent(event: TrailEvent): Principal {
+  return principalOf({
     userIdentity: event.userIdentity,
     userAgent: event.userAgent,
     sessionCredentialFromConsole: event.sessionCredentialFromConsole,
     sourceIPAddress: event.sourceIPAddress,
     eventSource: event.eventSource,
   });
-  return toIndexedEvent(event, principal);
+}
+
+/** The compact index form of a CloudTrail event, or undefined for reads and failed calls. */
+export function indexable(event: TrailEvent): IndexedEvent | undefined {
+  if (!isIndexable(event)) return undefined;
+  return toIndexedEvent(event, principalOfEvent(event));
+}
+
+/** Critical-action alerts the event raises, and those a suppression in the config silenced. */
+export function alertsFor(event: TrailEvent, rules: RuleSet): Evaluation {
+  return evaluateEvent(rules, event, () => principalOfEvent(event));
 }
 
 /** Attribute one Config change against the index and decide what to do about it. Never drops the change. */
@@ -39,4 +62,40 @@ export function compareFindings(a: ChangeFinding, b: ChangeFinding): number {
   const rank = (f: ChangeFinding): number =>
     (f.verdict.outOfBand ? 0 : f.verdict.action === 'notify' ? 10 : 20) + SEVERITY_RANK[f.severity];
   return rank(a) - rank(b) || a.change.captureTimeMs - b.change.captureTimeMs;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Used by the Lambda handlers: a finding from an attribution obtained elsewhere (the LookupEvents
+// fallback), and one finding rendered for each channel that takes it (no grouping: see deliveryItemsFor).
+
+/** The finding of a change whose attribution is already known (the index, or the LookupEvents fallback). */
+export function changeFinding(
+  change: ConfigChange,
+  attribution: Attribution,
+  config: CloudBlameConfig,
+): ChangeFinding {
+  const verdict = decide({ change, attribution, config });
+  return { kind: 'change', change, attribution, verdict, severity: severityOf(verdict, attribution) };
+}
+
+/** A sink and the routing filter of the channel it delivers for. */
+export interface RoutedSink {
+  readonly filter: RouteFilter;
+  readonly sink: Sink;
+}
+
+/**
+ * The deliveries of one finding: one per channel that accepts it, keyed by the finding's idempotency key
+ * (`deliverAll` adds the channel). One finding per message: a message never mixes findings that may be
+ * retried apart, so a redelivery is recognised whatever else was in its batch.
+ */
+export function deliveryItemsFor(
+  finding: Finding,
+  sinks: readonly RoutedSink[],
+  options: FactsOptions = {},
+): DeliveryItem[] {
+  const key = idempotencyKey(finding);
+  return sinks
+    .filter(({ filter }) => accepts(filter, finding))
+    .map(({ sink }) => ({ sink, payload: renderPayload(targetFor(sink.kind), [finding], options), key }));
 }
