@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { ConfigFileError } from '../errors.js';
 import { notificationsSchema } from '../notify/routing.js';
 import { rulesConfigSchema } from '../rules/config.js';
-import { ConfigFileError } from '../errors.js';
 import { problemsOf } from './issues.js';
 
 /**
