@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerDid } from './commands/did.js';
+import { registerIndex } from './commands/index.js';
 import { registerReplay } from './commands/replay.js';
+import { registerWho } from './commands/who.js';
 
 const program = new Command()
   .name('cloudblame')
@@ -8,5 +11,8 @@ const program = new Command()
   .version('0.1.0');
 
 registerReplay(program);
+registerIndex(program);
+registerWho(program);
+registerDid(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,271 @@
+import type { Writable } from 'node:stream';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { LiveLookupError, lookupResourceEvents } from '../aws/live-lookup.js';
+import { homeRegion } from '../aws/regions.js';
+import type { TokenBucket } from '../aws/token-bucket.js';
+import { formatTimeline, type TimelineFormat } from '../cli/output/timeline.js';
+import { expandAliases } from '../core/correlate.js';
+import { identifiersOf } from '../core/identifiers.js';
+import { plainText } from '../core/render/escape.js';
+import {
+  type ResourceLookup,
+  refersTo,
+  resourceLookup,
+  type StoredEvent,
+  storedEventOf,
+  type TimelineEntry,
+  type TimeRange,
+  timelineOf,
+} from '../core/timeline.js';
+import { IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
+import { principalOfEvent } from '../pipeline.js';
+
+/** Events a `who` or `did` shows when `--limit` is not given. */
+export const DEFAULT_LIMIT = 200;
+
+export interface WhoOptions {
+  readonly range?: TimeRange;
+  /** Only events of this account. */
+  readonly accountId?: string;
+  /** Include read-only and failed calls (only in an index built with `--all`). @default false */
+  readonly includeReads?: boolean;
+  /** The newest `limit` events; 0 for all. @default DEFAULT_LIMIT */
+  readonly limit?: number;
+}
+
+export interface WhoResult {
+  readonly resource: string;
+  /** Newest first. */
+  readonly entries: TimelineEntry[];
+  /** Which source answered; `none` when neither had anything. */
+  readonly source: 'index' | 'lookup-events' | 'none';
+  /** More events matched than `limit`. */
+  readonly truncated: boolean;
+  /** Keys beyond the resource's own that were followed (aliases an event tied to it). */
+  readonly aliases: readonly string[];
+}
+
+function limitOf(options: WhoOptions): number {
+  return options.limit ?? DEFAULT_LIMIT;
+}
+
+function keep(events: StoredEvent[], lookup: ResourceLookup): StoredEvent[] {
+  return events.filter((event) => refersTo(event, lookup));
+}
+
+/**
+ * The change timeline of a resource id, name or ARN from an open index, newest first: the events that
+ * carry it, then, one hop, the events that carry another name an event tied to it (a CreateRole ties a
+ * role's `AROA…` id to its name and ARN). Synchronous: one query costs a few index range scans.
+ */
+export function queryWho(index: SqliteEventIndex, resource: string, options: WhoOptions = {}): WhoResult {
+  const lookup = resourceLookup(resource);
+  const limit = limitOf(options);
+  const query = {
+    ...(options.range?.fromMs !== undefined && { fromMs: options.range.fromMs }),
+    ...(options.range?.toMs !== undefined && { toMs: options.range.toMs }),
+    ...(options.accountId !== undefined && { accountId: options.accountId }),
+    includeReads: options.includeReads ?? false,
+    limit: limit > 0 ? limit + 1 : 0,
+  };
+  const found = keep(index.eventsByKeys(lookup.keys, query), lookup);
+  const extra = expandAliases(lookup.keys, found).filter((key) => !lookup.keys.includes(key));
+  // An alias is a name as often as an id: only events of the accounts the resource was found in follow it.
+  const accounts = new Set(found.map((event) => event.accountId));
+  const events =
+    extra.length > 0
+      ? [...found, ...index.eventsByKeys(extra, query).filter((event) => accounts.has(event.accountId))]
+      : found;
+  const entries = timelineOf(events, 'index');
+  const truncated = limit > 0 && entries.length > limit;
+  return {
+    resource: lookup.resource,
+    entries: truncated ? entries.slice(0, limit) : entries,
+    source: entries.length > 0 ? 'index' : 'none',
+    truncated,
+    aliases: extra,
+  };
+}
+
+/** For benchmarks and scripts: opens the index read-only, runs one `who` query and closes it. */
+export function whoOnce(db: string, resource: string, options: WhoOptions = {}): WhoResult {
+  const index = SqliteEventIndex.open(db, { readonly: true });
+  try {
+    return queryWho(index, resource, options);
+  } finally {
+    index.close();
+  }
+}
+
+export interface LiveContext {
+  /** A CloudTrail client for a region (global resources are looked up in their home region). */
+  readonly clientFor: (region: string) => CloudTrailClient;
+  /** The region of the CLI's profile or `--region`. */
+  readonly region: string;
+  readonly bucket?: TokenBucket;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly maxPages?: number;
+}
+
+/** Global services log in their partition's home region; a lookup for an IAM ARN goes there. */
+export function liveRegionFor(resource: string, region: string): string {
+  const service = resource.startsWith('arn:') ? resource.split(':')[2] : undefined;
+  return service === 'iam' || service === 'cloudfront' || service === 'route53' || service === 'organizations'
+    ? homeRegion(resource)
+    : region;
+}
+
+/**
+ * The timeline of a resource from CloudTrail's event history (`LookupEvents`, the last 90 days): its own
+ * value first, then for an ARN its bare name, until one answers.
+ */
+export async function queryWhoLive(
+  resource: string,
+  live: LiveContext,
+  options: WhoOptions = {},
+  onNote: (note: string) => void = () => undefined,
+): Promise<WhoResult & { readonly region: string; readonly calls: number }> {
+  const lookup = resourceLookup(resource);
+  const region = liveRegionFor(lookup.resource, live.region);
+  const names = [lookup.resource, ...(lookup.arn?.name !== undefined ? [lookup.arn.name] : [])];
+  const limit = limitOf(options);
+  let calls = 0;
+  for (const name of names) {
+    const result = await lookupResourceEvents(name, options.range ?? {}, {
+      client: live.clientFor(region),
+      region,
+      ...(live.bucket !== undefined && { bucket: live.bucket }),
+      ...(live.now !== undefined && { now: live.now }),
+      ...(live.sleep !== undefined && { sleep: live.sleep }),
+      ...(live.random !== undefined && { random: live.random }),
+      ...(live.maxPages !== undefined && { maxPages: live.maxPages }),
+      onThrottle: ({ attempt, delayMs }) =>
+        onNote(`LookupEvents throttled (attempt ${attempt}); retrying in ${delayMs} ms`),
+      onRecordError: (error) => onNote(`skipped a LookupEvents record: ${error.message}`),
+    });
+    calls += result.calls;
+    if (result.truncated)
+      onNote(`LookupEvents returned more than ${result.pages} pages; only those were read`);
+    const stored = result.events
+      .filter((event) => options.accountId === undefined || event.accountId === options.accountId)
+      .map((event) => storedEventOf(event, principalOfEvent(event), identifiersOf(event)))
+      .filter((event) => options.includeReads === true || event.change);
+    const entries = timelineOf(stored, 'lookup-events');
+    if (entries.length === 0) continue;
+    const truncated = limit > 0 && entries.length > limit;
+    return {
+      resource: lookup.resource,
+      entries: truncated ? entries.slice(0, limit) : entries,
+      source: 'lookup-events',
+      truncated,
+      aliases: [],
+      region,
+      calls,
+    };
+  }
+  return {
+    resource: lookup.resource,
+    entries: [],
+    source: 'none',
+    truncated: false,
+    aliases: [],
+    region,
+    calls,
+  };
+}
+
+export interface WhoContext extends WhoOptions {
+  readonly db: string;
+  readonly resource: string;
+  readonly format: TimelineFormat;
+  /** Terminal width for the table. @default 120 */
+  readonly width?: number;
+  /** Ask CloudTrail `LookupEvents` when the index has no answer. */
+  readonly live?: LiveContext;
+}
+
+export interface WhoStreams {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+function describeRange(range: TimeRange | undefined): string {
+  const from = range?.fromMs !== undefined ? new Date(range.fromMs).toISOString() : undefined;
+  const to = range?.toMs !== undefined ? new Date(range.toMs).toISOString() : undefined;
+  if (from === undefined && to === undefined) return '';
+  return ` between ${from ?? 'the beginning'} and ${to ?? 'now'}`;
+}
+
+/**
+ * `cloudblame who`: the resource's change timeline from the index, or with `live` from CloudTrail when
+ * the index has nothing. The table says which source answered; JSON Lines and CSV carry it per event.
+ * Exit code 0 (also when nothing is found), 2 when the index cannot be opened and there is no `live`,
+ * 3 when the live lookup fails.
+ */
+export async function who(
+  ctx: WhoContext,
+  streams: WhoStreams,
+): Promise<{ exitCode: number; result: WhoResult }> {
+  const shown = plainText(ctx.resource.trim(), { singleLine: true });
+  let result: WhoResult = {
+    resource: ctx.resource.trim(),
+    entries: [],
+    source: 'none',
+    truncated: false,
+    aliases: [],
+  };
+  let indexNote = '';
+  try {
+    result = whoOnce(ctx.db, ctx.resource, ctx);
+  } catch (error) {
+    if (!(error instanceof IndexFileError)) throw error;
+    if (ctx.live === undefined) {
+      streams.stderr.write(`cloudblame: ${error.message}\n`);
+      return { exitCode: 2, result };
+    }
+    indexNote = ` (${error.message})`;
+  }
+  let sourceText = `the index ${ctx.db}`;
+  if (result.entries.length === 0 && ctx.live !== undefined) {
+    streams.stderr.write(
+      `cloudblame: nothing about ${shown} in the index${indexNote}; asking CloudTrail LookupEvents (last 90 days)\n`,
+    );
+    try {
+      const live = await queryWhoLive(ctx.resource, ctx.live, ctx, (note) =>
+        streams.stderr.write(`cloudblame: ${plainText(note, { singleLine: true })}\n`),
+      );
+      result = live;
+      sourceText = `CloudTrail LookupEvents in ${live.region} (${live.calls} call${live.calls === 1 ? '' : 's'})`;
+    } catch (error) {
+      if (!(error instanceof LiveLookupError)) throw error;
+      streams.stderr.write(`cloudblame: ${error.message}\n`);
+      return { exitCode: 3, result };
+    }
+  }
+  const range = describeRange(ctx.range);
+  if (result.entries.length === 0) {
+    const where = ctx.live !== undefined ? `the index or CloudTrail's last 90 days` : `the index ${ctx.db}`;
+    const hint = ctx.live === undefined ? '; try --live to ask CloudTrail LookupEvents' : '';
+    streams.stderr.write(`cloudblame: no changes to ${shown} found in ${where}${range}${hint}\n`);
+  } else {
+    const count = `${result.entries.length}${result.truncated ? '+' : ''}`;
+    const what = ctx.includeReads ? 'event' : 'change';
+    const plural = result.entries.length === 1 && !result.truncated ? '' : 's';
+    const line = `${count} ${what}${plural} to ${shown}${range}, newest first, from ${sourceText}`;
+    if (ctx.format === 'table') streams.stdout.write(`${line}\n`);
+    else streams.stderr.write(`cloudblame: ${line}\n`);
+    if (result.aliases.length > 0) {
+      const aliases = plainText(result.aliases.join(', '), { singleLine: true });
+      streams.stderr.write(`cloudblame: also followed ${aliases}, which events tie to it\n`);
+    }
+  }
+  if (result.entries.length > 0 || ctx.format === 'csv') {
+    streams.stdout.write(formatTimeline(result.entries, ctx.format, { width: ctx.width ?? 120 }));
+  }
+  if (result.truncated) {
+    streams.stderr.write(`cloudblame: showing the newest ${result.entries.length}; use --limit 0 for all\n`);
+  }
+  return { exitCode: 0, result };
+}

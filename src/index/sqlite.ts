@@ -1,0 +1,788 @@
+/**
+ * The persistent event index behind `cloudblame index`, `who` and `did`: one SQLite file (WAL mode, so
+ * queries run while an index run writes), through better-sqlite3.
+ *
+ * - `events`: one row per CloudTrail event, with the compact identifiers, aliases and key request
+ *   parameters as short JSON texts. CloudTrail can deliver an event twice, so events are unique by event
+ *   id, through `event_key`, a 53-bit hash of it (an integer index is a third the size of a text one and
+ *   much cheaper to insert into); the rare event whose hash collides with another's is stored with a
+ *   NULL key and found through a small partial index on its id.
+ * - `keys`: one row per identifier (and alias) of an event, clustered by `(key, change, time_ms)`: a
+ *   `who` query is one range scan, newest first, that never wades through a busy key's reads (the
+ *   Decrypt calls on a KMS key) to find its changes. `change` is 1 for a successful write.
+ * - `callers`: each distinct caller (principal, access key, user agent, source address) once; events
+ *   point at their caller, and `did` scans this small table rather than the events.
+ * - `files`: each archive file indexed, with its size and ETag or mtime, so a later run skips it.
+ *
+ * Writes come in batches of whole files, one transaction per batch: a file's events, keys and its `files`
+ * row commit together, so a run killed at any point leaves each file entirely indexed or not at all
+ * (and a file not recorded is read again by the next run).
+ *
+ * It is also an `EventIndex`, so the engine can attribute Config changes against it.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Identifier, IndexedEvent, Principal } from '../core/model.js';
+import type { RequestSummary, StoredEvent } from '../core/timeline.js';
+import { indexKeysOf } from './memory.js';
+import type { EventIndex, EventQuery } from './port.js';
+
+/** The schema version this code writes (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = 1;
+
+/** Each migration takes the schema from version `index` to `index + 1`. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    indexed_at INTEGER NOT NULL
+  );
+  CREATE TABLE callers (
+    id INTEGER PRIMARY KEY,
+    hash INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    arn TEXT,
+    role_arn TEXT,
+    display TEXT NOT NULL,
+    type TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    session TEXT,
+    user_name TEXT,
+    identity_center_user TEXT,
+    access_key_id TEXT,
+    user_agent TEXT,
+    source_ip TEXT
+  );
+  CREATE INDEX callers_hash ON callers (hash);
+  CREATE INDEX callers_access_key ON callers (access_key_id) WHERE access_key_id IS NOT NULL;
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    event_key INTEGER UNIQUE,
+    time_ms INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    source TEXT NOT NULL,
+    name TEXT NOT NULL,
+    caller_id INTEGER NOT NULL REFERENCES callers (id),
+    change INTEGER NOT NULL,
+    read_only INTEGER NOT NULL,
+    error_code TEXT,
+    request TEXT NOT NULL,
+    compact TEXT NOT NULL,
+    file_id INTEGER REFERENCES files (id)
+  );
+  CREATE INDEX events_caller_time ON events (caller_id, change, time_ms);
+  CREATE INDEX events_unkeyed ON events (event_id) WHERE event_key IS NULL;
+  CREATE TABLE keys (
+    key TEXT NOT NULL,
+    change INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    event_rowid INTEGER NOT NULL,
+    PRIMARY KEY (key, change, time_ms, event_rowid)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** The index file cannot be used: missing, built by a newer cloudblame, or not an index at all. */
+export class IndexFileError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'IndexFileError';
+  }
+}
+
+export interface SqliteIndexOptions {
+  /** Open for queries only: the file must exist and is never written. @default false */
+  readonly readonly?: boolean;
+  /** Page cache of this connection, in MiB. @default 64 (readers), 256 (writers) */
+  readonly cacheMiB?: number;
+  /** How long to wait for a lock held by another connection, in ms. @default 10 000 */
+  readonly busyTimeoutMs?: number;
+}
+
+/** What the index remembers of a file, to skip it when it has not changed. */
+export interface FileState {
+  readonly size: number;
+  /** The S3 ETag, or the local file's mtime in ms as text. */
+  readonly version: string;
+  /** `writes`: only write events were kept; `all`: reads and failed calls too. */
+  readonly mode: IndexMode;
+  readonly events: number;
+  readonly errors: number;
+  readonly indexedAtMs: number;
+}
+
+export type IndexMode = 'writes' | 'all';
+
+/** A file's events, written with its `files` row in one transaction. */
+export interface FileBatch {
+  readonly path: string;
+  readonly size: number;
+  readonly version: string;
+  readonly mode: IndexMode;
+  /** Records that could not be used (already reported); the file is still recorded. */
+  readonly errors: number;
+  readonly events: readonly StoredEvent[];
+}
+
+export interface WriteResult {
+  /** New events stored. */
+  readonly inserted: number;
+  /** Events already in the index (a redelivery, a file read again). */
+  readonly duplicates: number;
+  /** Key rows written. */
+  readonly keys: number;
+}
+
+/** A caller as `did` sees it. */
+export interface CallerRow {
+  readonly id: number;
+  readonly principal: Principal;
+  readonly accessKeyId?: string;
+  readonly userAgent?: string;
+  readonly sourceIPAddress?: string;
+}
+
+export interface EventsQuery {
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  /** Only events of this account. */
+  readonly accountId?: string;
+  /**
+   * Include calls that changed nothing: read-only and failed calls (present only when indexed with
+   * `--all`). @default false
+   */
+  readonly includeReads?: boolean;
+  /** At most this many events, the newest; 0 for all. @default 0 */
+  readonly limit?: number;
+}
+
+export interface IndexStats {
+  readonly events: number;
+  readonly keys: number;
+  readonly callers: number;
+  readonly files: number;
+}
+
+interface EventRow {
+  id: number;
+  event_id: string;
+  event_key: number | null;
+  time_ms: number;
+  account: string;
+  region: string;
+  source: string;
+  name: string;
+  caller_id: number;
+  change: number;
+  read_only: number;
+  error_code: string | null;
+  request: string;
+  compact: string;
+}
+
+interface CallerDbRow {
+  id: number;
+  key: string;
+  principal: string;
+  access_key_id: string | null;
+  user_agent: string | null;
+  source_ip: string | null;
+}
+
+interface FileRow {
+  id: number;
+  size: number;
+  version: string;
+  mode: string;
+  events: number;
+  errors: number;
+  indexed_at: number;
+}
+
+type CompactIdentifier = readonly [value: string, path: string, resourceType?: string];
+type Compact = { readonly i: readonly CompactIdentifier[]; readonly a: readonly (readonly string[])[] };
+
+const MIN_TIME = -8.64e15;
+const MAX_TIME = 8.64e15;
+/** Bound on the caller cache of a long run; the database stays the reference. */
+const MAX_CACHED_CALLERS = 100_000;
+
+/** A 53-bit FNV-1a style hash of a string, to find a caller row without indexing its long key. */
+export function hash53(text: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+function compactOf(event: IndexedEvent): string {
+  const i: CompactIdentifier[] = new Array(event.identifiers.length);
+  for (let n = 0; n < event.identifiers.length; n++) {
+    const id = event.identifiers[n]!;
+    i[n] = id.resourceType === undefined ? [id.value, id.path] : [id.value, id.path, id.resourceType];
+  }
+  return JSON.stringify({ i, a: event.aliases });
+}
+
+function parseCompact(text: string): { identifiers: Identifier[]; aliases: string[][] } {
+  const compact = JSON.parse(text) as Compact;
+  const identifiers = compact.i.map(([value, path, resourceType]) =>
+    resourceType === undefined ? { value, path } : { value, path, resourceType },
+  );
+  return { identifiers, aliases: compact.a.map((group) => [...group]) };
+}
+
+function prepareStatements(db: Database.Database, writer: boolean) {
+  return {
+    insertEvent: writer
+      ? db.prepare<
+          [
+            number | null,
+            string,
+            number,
+            string,
+            string,
+            string,
+            string,
+            number,
+            number,
+            number,
+            string | null,
+            string,
+            string,
+            number | null,
+          ]
+        >(
+          `INSERT OR IGNORE INTO events (event_key, event_id, time_ms, account, region, source, name, caller_id,
+             change, read_only, error_code, request, compact, file_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+      : undefined,
+    insertKey: writer
+      ? db.prepare<[string, number, number, number | bigint]>(
+          'INSERT OR IGNORE INTO keys (key, change, time_ms, event_rowid) VALUES (?, ?, ?, ?)',
+        )
+      : undefined,
+    insertCaller: writer
+      ? db.prepare<
+          [
+            number,
+            string,
+            string,
+            string | null,
+            string | null,
+            string,
+            string,
+            string,
+            string | null,
+            string | null,
+            string | null,
+            string | null,
+            string | null,
+            string | null,
+          ]
+        >(
+          `INSERT INTO callers (hash, key, principal, arn, role_arn, display, type, channel, session, user_name,
+             identity_center_user, access_key_id, user_agent, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+      : undefined,
+    upsertFile: writer
+      ? db.prepare<[string, number, string, string, number, number, number]>(
+          `INSERT INTO files (path, size, version, mode, events, errors, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (path) DO UPDATE SET size = excluded.size, version = excluded.version, mode = excluded.mode,
+             events = files.events + excluded.events, errors = excluded.errors, indexed_at = excluded.indexed_at
+           RETURNING id`,
+        )
+      : undefined,
+    callersByHash: db.prepare<[number], CallerDbRow>(
+      'SELECT id, key, principal, access_key_id, user_agent, source_ip FROM callers WHERE hash = ?',
+    ),
+    callerById: db.prepare<[number], CallerDbRow>(
+      'SELECT id, key, principal, access_key_id, user_agent, source_ip FROM callers WHERE id = ?',
+    ),
+    callersByAccessKey: db.prepare<[string], CallerDbRow>(
+      'SELECT id, key, principal, access_key_id, user_agent, source_ip FROM callers WHERE access_key_id = ?',
+    ),
+    allCallers: db.prepare<[], CallerDbRow>(
+      'SELECT id, key, principal, access_key_id, user_agent, source_ip FROM callers',
+    ),
+    file: db.prepare<[string], FileRow>(
+      'SELECT id, size, version, mode, events, errors, indexed_at FROM files WHERE path = ?',
+    ),
+    // Phase one of a query: (event rowid, time) pairs, newest first, from covering indexes alone.
+    keyHits: db
+      .prepare<[string, number, number, number, number], [number, number]>(
+        `SELECT event_rowid, time_ms FROM keys WHERE key = ? AND change = ? AND time_ms >= ? AND time_ms <= ?
+         ORDER BY time_ms DESC, event_rowid DESC LIMIT ?`,
+      )
+      .raw(),
+    keyHitsInAccount: db
+      .prepare<[string, number, number, number, string, number], [number, number]>(
+        `SELECT k.event_rowid, k.time_ms FROM keys k JOIN events e ON e.id = k.event_rowid
+         WHERE k.key = ? AND k.change = ? AND k.time_ms >= ? AND k.time_ms <= ? AND e.account = ?
+         ORDER BY k.time_ms DESC, k.event_rowid DESC LIMIT ?`,
+      )
+      .raw(),
+    eventById: db.prepare<[number], EventRow>('SELECT * FROM events WHERE id = ?'),
+    eventByKey: db.prepare<[number], EventRow>('SELECT * FROM events WHERE event_key = ?'),
+    unkeyedEvent: db.prepare<[string], EventRow>(
+      'SELECT * FROM events WHERE event_key IS NULL AND event_id = ?',
+    ),
+    callerHits: db
+      .prepare<[number, number, number, number, number], [number, number]>(
+        `SELECT id, time_ms FROM events WHERE caller_id = ? AND change = ? AND time_ms >= ? AND time_ms <= ?
+         ORDER BY time_ms DESC, id DESC LIMIT ?`,
+      )
+      .raw(),
+    callerHitsInAccount: db
+      .prepare<[number, number, number, number, string, number], [number, number]>(
+        `SELECT id, time_ms FROM events WHERE caller_id = ? AND change = ? AND time_ms >= ? AND time_ms <= ?
+           AND account = ?
+         ORDER BY time_ms DESC, id DESC LIMIT ?`,
+      )
+      .raw(),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+export class SqliteEventIndex implements EventIndex {
+  public readonly path: string;
+  public readonly readonly: boolean;
+  readonly #db: Database.Database;
+  readonly #callerIds = new Map<string, number>();
+  readonly #callers = new Map<number, CallerRow>();
+  readonly #principalJson = new WeakMap<Principal, string>();
+  /** Callers inserted by the open transaction: forgotten again if it rolls back. */
+  #pendingCallers: string[] = [];
+  readonly #stmts: Statements;
+
+  private constructor(path: string, db: Database.Database, readonly: boolean) {
+    this.path = path;
+    this.#db = db;
+    this.readonly = readonly;
+    this.#stmts = prepareStatements(db, !readonly);
+  }
+
+  /**
+   * Opens (and creates, unless `readonly`) the index at `path`, migrating an older schema.
+   * @throws IndexFileError when the file is missing (readonly), newer than this code, or not an index.
+   */
+  public static open(path: string, options: SqliteIndexOptions = {}): SqliteEventIndex {
+    const readonly = options.readonly ?? false;
+    let db: Database.Database;
+    try {
+      if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, {
+        readonly,
+        fileMustExist: readonly,
+        timeout: options.busyTimeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new IndexFileError(
+        readonly
+          ? `no event index at ${path} (${reason}); build one with: cloudblame index <dir|s3://bucket/prefix> --db ${path}`
+          : `cannot open the event index ${path}: ${reason}`,
+        { cause: error },
+      );
+    }
+    try {
+      const cacheKiB = (options.cacheMiB ?? (readonly ? 64 : 256)) * 1024;
+      db.pragma(`cache_size = -${cacheKiB}`);
+      db.pragma('temp_store = MEMORY');
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        // Checkpoints copy pages back into the database; bigger batches of them cost less per page.
+        db.pragma('wal_autocheckpoint = 16384');
+      }
+      migrate(db, path, readonly);
+      return new SqliteEventIndex(path, db, readonly);
+    } catch (error) {
+      db.close();
+      if (error instanceof IndexFileError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new IndexFileError(`${path} is not a usable cloudblame event index: ${reason}`, { cause: error });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Writing
+
+  /** What the index knows of a file, or undefined when it was never indexed. */
+  public fileState(path: string): FileState | undefined {
+    const row = this.#stmts.file.get(path);
+    if (row === undefined) return undefined;
+    return {
+      size: row.size,
+      version: row.version,
+      mode: row.mode === 'all' ? 'all' : 'writes',
+      events: row.events,
+      errors: row.errors,
+      indexedAtMs: row.indexed_at,
+    };
+  }
+
+  /**
+   * Writes whole files in one transaction: each file's events, their keys and the file's row. If
+   * anything throws, nothing of the batch is kept and the error propagates.
+   */
+  public writeFiles(files: readonly FileBatch[], nowMs: number = Date.now()): WriteResult {
+    return this.#transaction(() => {
+      let inserted = 0;
+      let duplicates = 0;
+      let keys = 0;
+      for (const file of files) {
+        const fileId = this.#upsertFile(file, 0, nowMs);
+        let fileInserted = 0;
+        for (const event of file.events) {
+          const written = this.#insert(event, fileId);
+          if (written < 0) duplicates += 1;
+          else {
+            fileInserted += 1;
+            keys += written;
+          }
+        }
+        if (fileInserted > 0) this.#upsertFile(file, fileInserted, nowMs);
+        inserted += fileInserted;
+      }
+      return { inserted, duplicates, keys };
+    });
+  }
+
+  /** The `EventIndex` port: stores engine events (no file, write events, no request summary). */
+  public async put(events: readonly IndexedEvent[]): Promise<void> {
+    this.putStored(events.map((event) => ({ change: true, readOnly: false, request: {}, ...event })));
+  }
+
+  /** Stores events that belong to no file, in one transaction. */
+  public putStored(events: readonly StoredEvent[]): WriteResult {
+    return this.#transaction(() => {
+      let inserted = 0;
+      let duplicates = 0;
+      let keys = 0;
+      for (const event of events) {
+        const written = this.#insert(event, null);
+        if (written < 0) duplicates += 1;
+        else {
+          inserted += 1;
+          keys += written;
+        }
+      }
+      return { inserted, duplicates, keys };
+    });
+  }
+
+  #transaction<T>(body: () => T): T {
+    if (this.readonly) throw new IndexFileError(`${this.path} was opened read-only`);
+    this.#pendingCallers = [];
+    try {
+      const result = this.#db.transaction(body).immediate();
+      this.#pendingCallers = [];
+      return result;
+    } catch (error) {
+      for (const key of this.#pendingCallers) {
+        const id = this.#callerIds.get(key);
+        this.#callerIds.delete(key);
+        if (id !== undefined) this.#callers.delete(id);
+      }
+      this.#pendingCallers = [];
+      throw error;
+    }
+  }
+
+  #upsertFile(file: FileBatch, events: number, nowMs: number): number {
+    const row = this.#stmts.upsertFile!.get(
+      file.path,
+      file.size,
+      file.version,
+      file.mode,
+      events,
+      file.errors,
+      nowMs,
+    ) as { id: number } | undefined;
+    if (row === undefined) throw new Error(`files row for ${file.path} not written`);
+    return row.id;
+  }
+
+  /** Key rows written, or -1 for an event already stored. */
+  #insert(event: StoredEvent, fileId: number | null): number {
+    const callerId = this.#callerIdOf(event);
+    const insertEvent = this.#stmts.insertEvent!;
+    const values = [
+      event.eventId,
+      event.eventTimeMs,
+      event.accountId,
+      event.awsRegion,
+      event.eventSource,
+      event.eventName,
+      callerId,
+      event.change ? 1 : 0,
+      event.readOnly ? 1 : 0,
+      event.errorCode ?? null,
+      JSON.stringify(event.request),
+      compactOf(event),
+      fileId,
+    ] as const;
+    let result = insertEvent.run(hash53(event.eventId), ...values);
+    if (result.changes === 0) {
+      // Stored already, or another event's id has the same hash: then it goes in without a key.
+      if (this.#rowOf(event.eventId) !== undefined) return -1;
+      result = insertEvent.run(null, ...values);
+    }
+    const rowid = result.lastInsertRowid;
+    const insertKey = this.#stmts.insertKey!;
+    let keys = 0;
+    const change = event.change ? 1 : 0;
+    for (const key of indexKeysOf(event)) {
+      insertKey.run(key, change, event.eventTimeMs, rowid);
+      keys += 1;
+    }
+    return keys;
+  }
+
+  #jsonOf(principal: Principal): string {
+    let json = this.#principalJson.get(principal);
+    if (json === undefined) {
+      json = JSON.stringify(principal);
+      this.#principalJson.set(principal, json);
+    }
+    return json;
+  }
+
+  #callerIdOf(event: StoredEvent): number {
+    const principalJson = this.#jsonOf(event.principal);
+    const key = `${principalJson}\u0000${event.accessKeyId ?? ''}\u0000${event.userAgent ?? ''}\u0000${event.sourceIPAddress ?? ''}`;
+    const cached = this.#callerIds.get(key);
+    if (cached !== undefined) return cached;
+    const hash = hash53(key);
+    let id = this.#stmts.callersByHash.all(hash).find((row) => row.key === key)?.id;
+    if (id === undefined) {
+      const p = event.principal;
+      const result = this.#stmts.insertCaller!.run(
+        hash,
+        key,
+        principalJson,
+        p.arn ?? null,
+        p.roleArn ?? null,
+        p.display,
+        p.type,
+        p.channel,
+        p.sessionName ?? null,
+        p.userName ?? null,
+        p.identityCenter?.user ?? null,
+        event.accessKeyId ?? null,
+        event.userAgent ?? null,
+        event.sourceIPAddress ?? null,
+      );
+      id = Number(result.lastInsertRowid);
+      this.#pendingCallers.push(key);
+    }
+    if (this.#callerIds.size >= MAX_CACHED_CALLERS) this.#callerIds.clear();
+    this.#callerIds.set(key, id);
+    return id;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Reading
+
+  /** The `EventIndex` port: events carrying any of the keys in one account, in the window, oldest first. */
+  public async query(query: EventQuery): Promise<IndexedEvent[]> {
+    if (query.fromMs > query.toMs) return [];
+    return this.eventsByKeys(query.keys, {
+      fromMs: query.fromMs,
+      toMs: query.toMs,
+      accountId: query.accountId,
+      includeReads: false,
+    }).reverse();
+  }
+
+  /** Events carrying any of `keys`, each once, newest first. */
+  public eventsByKeys(keys: readonly string[], options: EventsQuery = {}): StoredEvent[] {
+    const { keyHits, keyHitsInAccount } = this.#stmts;
+    const account = options.accountId;
+    return this.#collect(new Set(keys), options, (key, change, fromMs, toMs, limit) =>
+      account === undefined
+        ? keyHits.all(key, change, fromMs, toMs, limit)
+        : keyHitsInAccount.all(key, change, fromMs, toMs, account, limit),
+    );
+  }
+
+  /**
+   * The newest events of several sources (keys, callers), changes and, with `includeReads`, the other
+   * calls, each once, newest first, at most `limit` in all. Two phases: (rowid, time) pairs from the
+   * indexes alone, at most `limit` per source; then only the `limit` newest of those are read whole.
+   */
+  #collect<T>(
+    sources: Iterable<T>,
+    options: EventsQuery,
+    hits: (source: T, change: number, fromMs: number, toMs: number, limit: number) => [number, number][],
+  ): StoredEvent[] {
+    const fromMs = options.fromMs ?? MIN_TIME;
+    const toMs = options.toMs ?? MAX_TIME;
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : -1;
+    const changes = options.includeReads ? [1, 0] : [1];
+    const times = new Map<number, number>();
+    for (const source of sources) {
+      for (const change of changes) {
+        for (const [rowid, timeMs] of hits(source, change, fromMs, toMs, limit)) times.set(rowid, timeMs);
+      }
+    }
+    let chosen = [...times.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+    if (limit > 0 && chosen.length > limit) chosen = chosen.slice(0, limit);
+    const events: StoredEvent[] = [];
+    for (const [rowid] of chosen) {
+      const row = this.#stmts.eventById.get(rowid);
+      if (row !== undefined) events.push(this.#eventOf(row));
+    }
+    return events.sort(newestFirst);
+  }
+
+  /** The stored event with this CloudTrail event id. */
+  public event(eventId: string): StoredEvent | undefined {
+    const row = this.#rowOf(eventId);
+    return row === undefined ? undefined : this.#eventOf(row);
+  }
+
+  #rowOf(eventId: string): EventRow | undefined {
+    const row = this.#stmts.eventByKey.get(hash53(eventId));
+    if (row !== undefined && row.event_id === eventId) return row;
+    return row === undefined ? undefined : this.#stmts.unkeyedEvent.get(eventId);
+  }
+
+  /** Every caller, or those signed with one access key (an indexed lookup). */
+  public callers(accessKeyId?: string): CallerRow[] {
+    const rows =
+      accessKeyId === undefined
+        ? this.#stmts.allCallers.all()
+        : this.#stmts.callersByAccessKey.all(accessKeyId);
+    return rows.map((row) => this.#callerOf(row));
+  }
+
+  /** Events made by these callers, each once, newest first. */
+  public eventsByCallers(callerIds: readonly number[], options: EventsQuery = {}): StoredEvent[] {
+    const { callerHits, callerHitsInAccount } = this.#stmts;
+    const account = options.accountId;
+    return this.#collect(new Set(callerIds), options, (id, change, fromMs, toMs, limit) =>
+      account === undefined
+        ? callerHits.all(id, change, fromMs, toMs, limit)
+        : callerHitsInAccount.all(id, change, fromMs, toMs, account, limit),
+    );
+  }
+
+  /** Row counts (a full count of the events: not for a hot path). */
+  public stats(): IndexStats {
+    const count = (table: string): number =>
+      (this.#db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { events: count('events'), keys: count('keys'), callers: count('callers'), files: count('files') };
+  }
+
+  /** Copies the write-ahead log into the database file and truncates it (after an index run). */
+  public checkpoint(): void {
+    if (!this.readonly) this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Lets SQLite refresh its query planner statistics (cheap; after an index run). */
+  public optimize(): void {
+    if (!this.readonly) this.#db.pragma('optimize');
+  }
+
+  public close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #callerOf(row: CallerDbRow): CallerRow {
+    const cached = this.#callers.get(row.id);
+    if (cached !== undefined) return cached;
+    const caller: CallerRow = {
+      id: row.id,
+      principal: JSON.parse(row.principal) as Principal,
+      ...(row.access_key_id !== null && { accessKeyId: row.access_key_id }),
+      ...(row.user_agent !== null && { userAgent: row.user_agent }),
+      ...(row.source_ip !== null && { sourceIPAddress: row.source_ip }),
+    };
+    if (this.#callers.size >= MAX_CACHED_CALLERS) this.#callers.clear();
+    this.#callers.set(row.id, caller);
+    return caller;
+  }
+
+  #caller(id: number): CallerRow {
+    const cached = this.#callers.get(id);
+    if (cached !== undefined) return cached;
+    const row = this.#stmts.callerById.get(id);
+    if (row === undefined) throw new IndexFileError(`${this.path}: event refers to missing caller ${id}`);
+    return this.#callerOf(row);
+  }
+
+  #eventOf(row: EventRow): StoredEvent {
+    const caller = this.#caller(row.caller_id);
+    const { identifiers, aliases } = parseCompact(row.compact);
+    return {
+      eventId: row.event_id,
+      eventName: row.name,
+      eventSource: row.source,
+      eventTimeMs: row.time_ms,
+      awsRegion: row.region,
+      accountId: row.account,
+      principal: caller.principal,
+      ...(caller.userAgent !== undefined && { userAgent: caller.userAgent }),
+      ...(caller.sourceIPAddress !== undefined && { sourceIPAddress: caller.sourceIPAddress }),
+      identifiers,
+      aliases,
+      change: row.change === 1,
+      readOnly: row.read_only === 1,
+      ...(row.error_code !== null && { errorCode: row.error_code }),
+      ...(caller.accessKeyId !== undefined && { accessKeyId: caller.accessKeyId }),
+      request: JSON.parse(row.request) as RequestSummary,
+    };
+  }
+}
+
+function newestFirst(a: StoredEvent, b: StoredEvent): number {
+  return b.eventTimeMs - a.eventTimeMs || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0);
+}
+
+function migrate(db: Database.Database, path: string, readonly: boolean): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new IndexFileError(
+      `${path} was built by a newer cloudblame (index schema ${version}, this version reads up to ${SCHEMA_VERSION})`,
+    );
+  }
+  if (version === SCHEMA_VERSION) return;
+  if (readonly) {
+    throw new IndexFileError(
+      version === 0
+        ? `${path} is not a cloudblame event index (empty or another database)`
+        : `${path} uses index schema ${version}; run cloudblame index --db ${path} once to upgrade it to ${SCHEMA_VERSION}`,
+    );
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
+      n: number;
+    };
+    if (tables.n > 0)
+      throw new IndexFileError(`${path} is another SQLite database, not a cloudblame event index`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}

@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryWho, type WhoContext, who, whoOnce } from '../../src/actions/who.js';
+import { lookupEventsBucket } from '../../src/aws/live-lookup.js';
+import { SqliteEventIndex } from '../../src/index/sqlite.js';
+import { buildIndex, capture, type TempIndex } from '../helpers/cloudblame-index.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const examples = join(root, 'examples', 'cloudtrail');
+const datasets = join(root, '..', 'shared', 'datasets');
+
+const SG = 'sg-0123456789abcdef0';
+const ALICE_EVENT = '5f819f6b-ec31-4b25-9821-daf6e49e9b7d';
+const CREATE_SG_EVENT = '6f1b6289-f36d-44df-9642-740246a75ef4';
+
+async function runWho(ctx: Partial<WhoContext> & { db: string; resource: string }) {
+  const stdout = capture();
+  const stderr = capture();
+  const { exitCode, result } = await who(
+    { format: 'jsonl', ...ctx },
+    { stdout: stdout.stream, stderr: stderr.stream },
+  );
+  return { exitCode, result, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('who over the example account', () => {
+  let built: TempIndex;
+  beforeAll(async () => {
+    built = await buildIndex([examples], { all: true });
+  });
+  afterAll(() => built.remove());
+
+  it("lists the security group's changes newest first: alice's console change, the rules, Terraform's create", () => {
+    const result = whoOnce(built.db, SG);
+    expect(result.source).toBe('index');
+    expect(result.entries.map((e) => [e.eventName, e.how])).toEqual([
+      ['AuthorizeSecurityGroupIngress', 'console'],
+      ['AuthorizeSecurityGroupIngress', 'Terraform'],
+      ['AuthorizeSecurityGroupEgress', 'Terraform'],
+      ['RevokeSecurityGroupEgress', 'Terraform'],
+      ['CreateSecurityGroup', 'Terraform'],
+    ]);
+    const alice = result.entries[0]!;
+    expect(alice.eventId).toBe(ALICE_EVENT);
+    expect(alice.principal.display).toContain('alice@example.com');
+    expect(alice.request).toMatchObject({
+      groupId: SG,
+      'ipPermissions.fromPort': 22,
+      'ipPermissions.ipRanges.cidrIp': '0.0.0.0/0',
+    });
+    expect(result.entries.at(-1)?.eventId).toBe(CREATE_SG_EVENT);
+    // Dave's refused attempt and carol's look are not changes; erin's group of the same name is another account.
+    expect(result.entries.every((e) => e.accountId === '111122223333' && e.errorCode === undefined)).toBe(
+      true,
+    );
+  });
+
+  it('shows the reads and the refused call with --all', () => {
+    const result = whoOnce(built.db, SG, { includeReads: true });
+    const names = result.entries.map((e) => e.eventName);
+    expect(names).toContain('DescribeSecurityGroups');
+    const refused = result.entries.find((e) => e.errorCode !== undefined);
+    expect(refused?.errorCode).toBe('Client.UnauthorizedOperation');
+    expect(refused?.principal.display).toContain('dave@example.com');
+  });
+
+  it('finds a resource by name and by ARN', () => {
+    const byName = whoOnce(built.db, 'web-sg');
+    expect(byName.entries.map((e) => e.eventId)).toContain(CREATE_SG_EVENT);
+    const role = whoOnce(built.db, 'arn:aws:iam::111122223333:role/web-instance-role');
+    expect(role.entries.map((e) => e.eventName)).toEqual(['PutRolePolicy']);
+    const bucket = whoOnce(built.db, 'arn:aws:s3:::acme-app-artifacts-111122223333');
+    expect(bucket.entries.map((e) => [e.eventName, e.how])).toEqual([['PutBucketVersioning', 'CLI']]);
+  });
+
+  it('narrows by time and account, and caps with a limit', () => {
+    const index = SqliteEventIndex.open(built.db, { readonly: true });
+    try {
+      const after = queryWho(index, SG, { range: { fromMs: Date.parse('2026-11-18T09:30:00Z') } });
+      expect(after.entries.map((e) => e.eventId)).toEqual([ALICE_EVENT]);
+      const before = queryWho(index, SG, { range: { toMs: Date.parse('2026-11-18T09:02:20Z') } });
+      expect(before.entries.map((e) => e.eventId)).toEqual([CREATE_SG_EVENT]);
+      expect(queryWho(index, SG, { accountId: '444455556666' }).entries).toEqual([]);
+      const capped = queryWho(index, SG, { limit: 2 });
+      expect(capped.entries).toHaveLength(2);
+      expect(capped.truncated).toBe(true);
+      expect(capped.entries[0]?.eventId).toBe(ALICE_EVENT);
+    } finally {
+      index.close();
+    }
+  });
+
+  it('writes the table, JSON Lines and CSV, and says which source answered', async () => {
+    const table = await runWho({ db: built.db, resource: SG, format: 'table', width: 100 });
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).toMatch(/^5 changes to sg-0123456789abcdef0, newest first, from the index /);
+    expect(table.stdout).toMatch(/console\s+AuthorizeSecurityGroupIngress\s+alice@example\.com/);
+    const jsonl = await runWho({ db: built.db, resource: SG, format: 'jsonl' });
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ eventId: ALICE_EVENT, how: 'console', source: 'index' });
+    expect(jsonl.stderr).toMatch(/from the index/);
+    const csv = await runWho({ db: built.db, resource: SG, format: 'csv' });
+    expect(csv.stdout.split('\r\n')[0]).toBe(
+      'time,account,region,service,event,principal,principal_arn,access_key_id,how,resource,resource_type,parameters,error,read_only,event_id,source',
+    );
+    expect(csv.stdout.trim().split('\r\n')).toHaveLength(6);
+  });
+
+  it('says when nothing is found, and suggests --live', async () => {
+    const none = await runWho({ db: built.db, resource: 'sg-00000000000000000' });
+    expect(none.exitCode).toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/no changes to sg-00000000000000000 found in the index .*try --live/);
+  });
+
+  it('fails clearly without an index', async () => {
+    const missing = await runWho({ db: join(built.dir, 'missing.db'), resource: SG });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/no event index at .*missing\.db.*cloudblame index/);
+  });
+
+  it('asks CloudTrail LookupEvents when the index has no answer (--live), and says so', async () => {
+    const cloudtrail = mockClient(CloudTrailClient);
+    const record = {
+      eventVersion: '1.09',
+      userIdentity: {
+        type: 'IAMUser',
+        arn: 'arn:aws:iam::111122223333:user/bob',
+        accountId: '111122223333',
+        userName: 'bob',
+      },
+      eventTime: '2026-11-20T10:00:00Z',
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'AuthorizeSecurityGroupIngress',
+      awsRegion: 'eu-west-1',
+      userAgent: 'aws-cli/2.15.0',
+      requestParameters: { groupId: 'sg-0fedcba9876543210' },
+      responseElements: null,
+      eventID: '11111111-2222-4333-8444-555555555555',
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
+    };
+    const read = { ...record, eventName: 'DescribeSecurityGroups', readOnly: true, eventID: 'read-1' };
+    cloudtrail.on(LookupEventsCommand).resolves({
+      Events: [{ CloudTrailEvent: JSON.stringify(record) }, { CloudTrailEvent: JSON.stringify(read) }],
+    });
+    let clock = Date.parse('2026-11-21T00:00:00Z');
+    const now = () => clock;
+    const sleep = async (ms: number) => {
+      clock += ms;
+    };
+    const live = await runWho({
+      db: built.db,
+      resource: 'sg-0fedcba9876543210',
+      format: 'table',
+      live: {
+        clientFor: () => new CloudTrailClient({ region: 'eu-west-1' }),
+        region: 'eu-west-1',
+        now,
+        sleep,
+        bucket: lookupEventsBucket({ now, sleep }),
+      },
+    });
+    cloudtrail.restore();
+    expect(live.exitCode).toBe(0);
+    expect(live.result.source).toBe('lookup-events');
+    expect(live.result.entries.map((e) => e.eventName)).toEqual(['AuthorizeSecurityGroupIngress']);
+    expect(live.stderr).toMatch(
+      /nothing about sg-0fedcba9876543210 in the index; asking CloudTrail LookupEvents/,
+    );
+    expect(live.stdout).toMatch(
+      /1 change to sg-0fedcba9876543210, newest first, from CloudTrail LookupEvents in eu-west-1 \(1 call\)/,
+    );
+  });
+});
+
+describe.skipIf(!existsSync(datasets))('who over the public data sets (../shared/datasets)', () => {
+  let built: TempIndex;
+  beforeAll(async () => {
+    built = await buildIndex([join(datasets, 'invictus-ir-aws-dataset'), join(datasets, 'stratus-red-team')]);
+  });
+  afterAll(() => built?.remove());
+
+  it('indexes them without errors', () => {
+    expect(built.summary.errors).toBe(0);
+    expect(built.summary.kept).toBeGreaterThan(400);
+  });
+
+  it('follows a role id that only its CreateRole response carries to the role’s other changes', () => {
+    // invictus-ir: Terraform (IAM user bert-jan) creates, then deletes, stratus-red-team-ec2-get-password-data-role.
+    const result = whoOnce(built.db, 'AROATFQR7NSCWWVLB7BES');
+    const names = result.entries.map((e) => e.eventName);
+    expect(names).toContain('CreateRole');
+    expect(names).toContain('DeleteRole');
+    expect(result.aliases).toContain('stratus-red-team-ec2-get-password-data-role');
+    expect(result.entries.every((e) => e.principal.display.startsWith('IAM user bert-jan'))).toBe(true);
+    expect(result.entries[0]!.timeMs).toBeGreaterThanOrEqual(result.entries.at(-1)!.timeMs);
+  });
+});
