@@ -32,27 +32,18 @@ function parseYaml(text: string, path: string): unknown {
   return document.toJS() as unknown;
 }
 
+const EXTENSIONS = ['.json', '.yaml', '.yml'];
+
 /**
- * Reads and validates a configuration file (`.json`, `.yaml` or `.yml`).
- * @throws ConfigFileError for an unreadable file, a syntax error (with line and column) or an invalid value.
+ * Validates the text of a configuration file whose name is `path`. Shared by the async loader below and
+ * the CDK app's synchronous one, so both accept and reject exactly the same files.
+ * @throws ConfigFileError for a wrong extension, a syntax error (with line and column) or an invalid value.
  */
-export async function loadConfigFile(path: string): Promise<CloudBlameConfig> {
+export function parseConfigText(text: string, path: string): CloudBlameConfig {
   const extension = extname(path).toLowerCase();
-  if (!['.json', '.yaml', '.yml'].includes(extension)) {
-    throw new ConfigFileError(
-      `${path}: a configuration file must end in .json, .yaml or .yml, but "${extension || '(none)'}" was provided`,
-      '',
-    );
-  }
-  let text: string;
-  try {
-    // Editors on Windows may save a byte order mark, which JSON.parse rejects.
-    text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ConfigFileError(`${path}: cannot read the configuration file (${code})`, '', { cause: error });
-  }
-  const value = extension === '.json' ? parseJson(text, path) : parseYaml(text, path);
+  // Editors on Windows may save a byte order mark, which JSON.parse rejects.
+  const body = text.replace(/^\uFEFF/, '');
+  const value = extension === '.json' ? parseJson(body, path) : parseYaml(body, path);
   if (value === null || value === undefined) {
     throw new ConfigFileError(
       `${path}: the configuration file is empty; it must contain at least "version: 1"`,
@@ -60,4 +51,35 @@ export async function loadConfigFile(path: string): Promise<CloudBlameConfig> {
     );
   }
   return parseConfig(value, path);
+}
+
+/** @throws ConfigFileError naming the file when its extension is not one the loaders read. */
+export function checkConfigExtension(path: string): void {
+  const extension = extname(path).toLowerCase();
+  if (!EXTENSIONS.includes(extension)) {
+    throw new ConfigFileError(
+      `${path}: a configuration file must end in .json, .yaml or .yml, but "${extension || '(none)'}" was provided`,
+      '',
+    );
+  }
+}
+
+export function unreadableConfig(path: string, error: unknown): ConfigFileError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new ConfigFileError(`${path}: cannot read the configuration file (${code})`, '', { cause: error });
+}
+
+/**
+ * Reads and validates a configuration file (`.json`, `.yaml` or `.yml`).
+ * @throws ConfigFileError for an unreadable file, a syntax error (with line and column) or an invalid value.
+ */
+export async function loadConfigFile(path: string): Promise<CloudBlameConfig> {
+  checkConfigExtension(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw unreadableConfig(path, error);
+  }
+  return parseConfigText(text, path);
 }

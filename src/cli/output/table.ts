@@ -1,6 +1,6 @@
 import type { AlertFinding, ChangeFinding, Finding } from '../../core/model.js';
-import { plainText } from '../../core/render/escape.js';
 import { orderProperties, summariseProperty } from '../../core/render/summarise.js';
+import { isoSeconds, terminalText, wrap } from './text.js';
 
 export interface TableOptions {
   readonly width: number;
@@ -11,23 +11,8 @@ const SHOWN_PROPERTIES = 3;
 /** A pathological value (a 10 KB name) must not fill the screen: each field is capped before wrapping. */
 const FIELD_MAX = 600;
 
-/** Event strings are attacker-controlled: no escape sequence, bidi override or newline reaches the terminal. */
 function safe(text: string): string {
-  const flat = plainText(text, { singleLine: true });
-  return flat.length <= FIELD_MAX ? flat : `${flat.slice(0, FIELD_MAX)}… (${flat.length - FIELD_MAX} more)`;
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    const cut = rest.lastIndexOf(' ', width);
-    const at = cut > width / 2 ? cut : width;
-    lines.push(rest.slice(0, at));
-    rest = rest.slice(at).trimStart();
-  }
-  lines.push(rest);
-  return lines;
+  return terminalText(text, FIELD_MAX);
 }
 
 function field(label: string, text: string, width: number): string[] {
@@ -39,10 +24,6 @@ function label(f: ChangeFinding): string {
   if (f.verdict.outOfBand) return 'OUT-OF-BAND';
   if (f.attribution.status === 'unattributed') return 'UNATTRIBUTED';
   return f.verdict.action === 'suppress' ? 'suppressed' : 'CHANGE';
-}
-
-function isoSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 
 function block(f: ChangeFinding, width: number): string[] {

@@ -7,6 +7,7 @@
 
 import { plainText } from '../../core/render/escape.js';
 import type { RequestSummary, ServiceGroup, TimelineEntry } from '../../core/timeline.js';
+import { isoSeconds, terminalText, wrap } from './text.js';
 
 export type TimelineFormat = 'table' | 'jsonl' | 'csv';
 
@@ -19,12 +20,7 @@ export interface TimelineTableOptions {
 const FIELD_MAX = 400;
 
 function safe(text: string, max = FIELD_MAX): string {
-  const flat = plainText(text, { singleLine: true });
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}
-
-function isoSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  return terminalText(text, max);
 }
 
 /** `groupId=sg-1 ipPermissions.fromPort=22`: the key request parameters on one line. */
@@ -32,19 +28,6 @@ export function requestText(request: RequestSummary): string {
   return Object.entries(request)
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(' ');
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    const cut = rest.lastIndexOf(' ', width);
-    const at = cut > width / 2 ? cut : width;
-    lines.push(rest.slice(0, at));
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest !== '') lines.push(rest);
-  return lines;
 }
 
 function pad(text: string, width: number): string {

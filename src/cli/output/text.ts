@@ -1,0 +1,28 @@
+import { plainText } from '../../core/render/escape.js';
+
+/**
+ * Event strings are attacker-controlled: no escape sequence, bidi override or newline reaches the terminal,
+ * and a pathological value (a 10 KB name) is capped before it is laid out.
+ */
+export function terminalText(text: string, max: number): string {
+  const flat = plainText(text, { singleLine: true });
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** Word-wraps to `width`, cutting a word only when it is longer than half the line. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    const at = cut > width / 2 ? cut : width;
+    lines.push(rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest !== '') lines.push(rest);
+  return lines;
+}
+
+export function isoSeconds(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
