@@ -11,7 +11,6 @@
  */
 import type { Context } from 'aws-lambda';
 import type { CloudBlameConfig } from '../core/config/schema.js';
-import { parseCloudTrailDocument } from '../core/parse/cloudtrail.js';
 import { resolveRuleSet } from '../core/rules/config.js';
 import type { RuleSet } from '../core/rules/model.js';
 import { alertsFor, deliveryItemsFor, type RoutedSink } from '../pipeline.js';
@@ -19,9 +18,9 @@ import { deliverAll } from '../sinks/deliver.js';
 import type { IdempotencyStore } from '../sinks/idempotency.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import { alertsDeps } from './deps.js';
-import type { CloudTrailEventBridgeEvent } from './index-events.js';
 import { DeliveryFailedError, deliveryLog, LAMBDA_RETRY } from './notify.js';
 import { type Counters, errorFields, type Log, METRIC } from './telemetry.js';
+import { type CloudTrailEventBridgeEvent, trailEventOf } from './trail-event.js';
 
 export interface AlertsDeps {
   readonly config: CloudBlameConfig;
@@ -64,15 +63,9 @@ async function alertOne(
   deps: AlertsDeps,
 ): Promise<AlertsOutcome> {
   const { log } = deps;
-  const source = `eventbridge:${typeof event?.id === 'string' ? event.id : '?'}`;
-  const parsed = parseCloudTrailDocument(event, source);
-  const [error] = parsed.errors;
-  if (error !== undefined) {
-    log.error('unusable CloudTrail event', errorFields(error));
-    throw error;
-  }
-  const [trail] = parsed.events;
-  if (trail === undefined) return { alerts: [], suppressed: [], delivered: 0, alreadyDelivered: 0 };
+  const parsed = trailEventOf(event, log);
+  if ('skipped' in parsed) return { alerts: [], suppressed: [], delivered: 0, alreadyDelivered: 0 };
+  const { trail } = parsed;
   const evaluation = alertsFor(trail, ruleSet);
   const suppressed = evaluation.suppressed.map((s) => ({
     ruleId: s.alert.rule.id,

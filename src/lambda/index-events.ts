@@ -8,13 +8,13 @@
  * DynamoDB failure, or an event that does not parse, fails the invocation: EventBridge's asynchronous
  * invocation retries it, then the function's on-failure destination keeps it.
  */
-import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { parseCloudTrailDocument } from '../core/parse/cloudtrail.js';
+import type { Context } from 'aws-lambda';
 import { storedKeys } from '../index/dynamodb.js';
 import type { EventIndex } from '../index/port.js';
 import { indexable } from '../pipeline.js';
 import { indexEventsDeps } from './deps.js';
-import { type Counters, errorFields, type Log, METRIC } from './telemetry.js';
+import { type Counters, type Log, METRIC } from './telemetry.js';
+import { type CloudTrailEventBridgeEvent, trailEventOf } from './trail-event.js';
 
 export interface IndexEventsDeps {
   readonly index: EventIndex;
@@ -35,7 +35,7 @@ export interface IndexOutcome {
   readonly skipped?: string;
 }
 
-export type CloudTrailEventBridgeEvent = EventBridgeEvent<string, unknown>;
+export type { CloudTrailEventBridgeEvent } from './trail-event.js';
 
 export function createHandler(
   deps: IndexEventsDeps,
@@ -52,19 +52,12 @@ export function createHandler(
 
 async function indexOne(event: CloudTrailEventBridgeEvent, deps: IndexEventsDeps): Promise<IndexOutcome> {
   const { log } = deps;
-  const source = `eventbridge:${typeof event?.id === 'string' ? event.id : '?'}`;
-  const parsed = parseCloudTrailDocument(event, source);
-  const [error] = parsed.errors;
-  if (error !== undefined) {
-    log.error('unusable CloudTrail event', errorFields(error));
-    throw error;
+  const parsed = trailEventOf(event, log);
+  if ('skipped' in parsed) {
+    log.debug('nothing to index', { id: event?.id, skipped: parsed.skipped });
+    return { indexed: false, keys: 0, skipped: parsed.skipped };
   }
-  const [trail] = parsed.events;
-  if (trail === undefined) {
-    const skipped = Object.keys(parsed.skipped).join(', ') || 'no CloudTrail record';
-    log.debug('nothing to index', { source, skipped });
-    return { indexed: false, keys: 0, skipped };
-  }
+  const { trail } = parsed;
   const compact = indexable(trail);
   if (compact === undefined) {
     log.debug('not indexed: a read or a failed call', { eventId: trail.eventId, eventName: trail.eventName });
