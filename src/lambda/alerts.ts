@@ -19,7 +19,7 @@ import type { IdempotencyStore } from '../sinks/idempotency.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import { alertsDeps } from './deps.js';
 import { DeliveryFailedError, deliveryLog, LAMBDA_RETRY } from './notify.js';
-import { type Counters, errorFields, type Log, METRIC } from './telemetry.js';
+import { type Counters, type Log, METRIC } from './telemetry.js';
 import { type CloudTrailEventBridgeEvent, trailEventOf } from './trail-event.js';
 
 export interface AlertsDeps {
