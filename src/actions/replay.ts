@@ -7,22 +7,17 @@ import { formatFindingsTable } from '../cli/output/table.js';
 import { loadConfigFile } from '../config/load.js';
 import { type CloudBlameConfig, defaultConfig } from '../core/config/schema.js';
 import { changeKeys } from '../core/correlate.js';
-import { CloudBlameError, type InputError } from '../core/errors.js';
-import type {
-  AlertFinding,
-  ChangeFinding,
-  ConfigChange,
-  Finding,
-  IndexedEvent,
-  TrailEvent,
-} from '../core/model.js';
-import { parseDocument } from '../core/parse/document.js';
+import { CloudBlameError } from '../core/errors.js';
+import type { AlertFinding, ChangeFinding, ConfigChange, Finding } from '../core/model.js';
 import { resolveRuleSet } from '../core/rules/config.js';
+import { RuleGate } from '../core/rules/gate.js';
 import { MemoryEventIndex } from '../index/memory.js';
 import { readDocuments } from '../io/read-documents.js';
-import { alertsFor, findingFor, indexable } from '../pipeline.js';
+import { findingFor } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
 import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
+import { type DocumentScan, explainsSomeChange, Scanner } from './replay-scan.js';
+import { parallelPass, workerCount } from './replay-workers.js';
 
 export interface ReplayContext {
   readonly cloudtrailPaths: readonly string[];
@@ -42,6 +37,11 @@ export interface ReplayContext {
   readonly render?: RenderTarget;
   /** Environment for `{ env: NAME }` channel URLs and the webhook signing secret. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Threads for the CloudTrail pass: 1 reads on the main thread; N > 1 starts N worker threads; 0 starts
+   * one per core. The findings are the same whatever the number. @default 1
+   */
+  readonly workers?: number;
 }
 
 export interface ReplayStreams {
@@ -101,11 +101,11 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   const alerts: AlertFinding[] = [];
   const progress = new ProgressLine(streams.stderr, ctx.progress);
   let printedErrors = 0;
-  const reportError = (error: InputError): void => {
+  const reportError = (message: string): void => {
     summary.errors += 1;
     if (ctx.maxErrors === 0 || printedErrors < ctx.maxErrors) {
       progress.clear();
-      streams.stderr.write(`error: ${error.message}\n`);
+      streams.stderr.write(`error: ${message}\n`);
       printedErrors += 1;
     }
   };
@@ -113,51 +113,72 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   const changes: ConfigChange[] = [];
   const index = new MemoryEventIndex();
   const wanted = new Set<string>();
-  const pending: IndexedEvent[] = [];
+  const scanner = new Scanner(new RuleGate(ruleSet), wanted);
   const seenFiles = new Set<string>();
   let readable = 0;
 
-  const onEvent = (event: TrailEvent): void => {
-    summary.events += 1;
-    const evaluation = alertsFor(event, ruleSet);
-    alerts.push(...evaluation.alerts);
-    summary.suppressedAlerts += evaluation.suppressed.length;
-    if (wanted.size === 0) return;
-    const compact = indexable(event);
-    if (compact === undefined || !explainsSomeChange(compact, wanted)) return;
-    pending.push(compact);
+  /**
+   * Adds one document's scan to the run. `learn` is given for scans made elsewhere (worker threads):
+   * the scan's changes and kept events are then checked against `wanted` here, in file order, exactly as
+   * the scanner does it, and each key this adds to `wanted` is passed to `learn`.
+   */
+  const apply = async (scan: DocumentScan, learn?: (key: string) => void): Promise<void> => {
+    if (!seenFiles.has(scan.file)) {
+      seenFiles.add(scan.file);
+      summary.files += 1;
+    }
+    if (scan.readError !== undefined) {
+      reportError(scan.readError);
+      return;
+    }
+    readable += 1;
+    summary.bytes += scan.bytes;
+    for (const error of scan.errors) reportError(error);
+    for (const [type, count] of Object.entries(scan.skipped)) {
+      summary.skipped[type] = (summary.skipped[type] ?? 0) + count;
+    }
+    for (const change of scan.changes) {
+      changes.push(change);
+      if (learn === undefined) continue;
+      for (const key of changeKeys(change)) {
+        if (!wanted.has(key)) learn(key);
+        wanted.add(key);
+      }
+    }
+    summary.events += scan.events;
+    for (const alert of scan.alerts) alerts.push(alert);
+    summary.suppressedAlerts += scan.suppressedAlerts;
+    const kept =
+      learn === undefined ? scan.kept : scan.kept.filter((e) => explainsSomeChange(e, wanted, learn));
+    if (kept.length > 0) await index.put(kept);
+    progress.update(`${summary.files} files, ${summary.events} events, ${changes.length} changes`);
   };
 
   const pass = async (paths: readonly string[]): Promise<void> => {
-    for await (const read of readDocuments([...paths])) {
-      const file = fileOf(read.source);
-      if (!seenFiles.has(file)) {
-        seenFiles.add(file);
-        summary.files += 1;
-      }
-      if ('error' in read) {
-        reportError(read.error);
-        continue;
-      }
-      readable += 1;
-      summary.bytes += read.bytes;
-      const parsed = parseDocument(read.doc, read.source);
-      for (const error of parsed.errors) reportError(error);
-      for (const [type, count] of Object.entries(parsed.skipped)) {
-        summary.skipped[type] = (summary.skipped[type] ?? 0) + count;
-      }
-      for (const change of parsed.changes) {
-        changes.push(change);
-        for (const key of changeKeys(change)) wanted.add(key);
-      }
-      for (const event of parsed.events) onEvent(event);
-      if (pending.length > 0) await index.put(pending.splice(0));
-      progress.update(`${summary.files} files, ${summary.events} events, ${changes.length} changes`);
-    }
+    for await (const read of readDocuments([...paths])) await apply(scanner.scan(read));
   };
 
+  // Config first (it is small), so that the CloudTrail pass keeps only the events that can explain a change.
   await pass(ctx.configPaths);
-  await pass(ctx.cloudtrailPaths);
+  const workers = workerCount(ctx.workers ?? 1);
+  if (workers > 1 && ctx.cloudtrailPaths.length > 0) {
+    await parallelPass({
+      paths: ctx.cloudtrailPaths,
+      workers,
+      ...(ctx.configFile !== undefined && { configFile: ctx.configFile }),
+      wanted,
+      apply: async (docs) => {
+        const learned: string[] = [];
+        const learn = (key: string): void => {
+          learned.push(key);
+        };
+        for (const scan of docs) await apply(scan, learn);
+        return learned;
+      },
+    });
+  } else {
+    await pass(ctx.cloudtrailPaths);
+  }
   progress.clear();
 
   const changeFindings: ChangeFinding[] = [];
@@ -197,23 +218,6 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   const nothingRead = readable === 0;
   if (nothingRead) streams.stderr.write('cloudblame: no input could be read\n');
   return { exitCode: nothingRead ? 1 : deliveryFailed ? 3 : 0, summary, findings };
-}
-
-/** Keeps an event that names a wanted key, learning the other names its alias groups give that resource. */
-function explainsSomeChange(event: IndexedEvent, wanted: Set<string>): boolean {
-  let hit = event.identifiers.some((id) => wanted.has(id.value));
-  for (const group of event.aliases) {
-    if (group.some((key) => wanted.has(key))) {
-      for (const key of group) wanted.add(key);
-      hit = true;
-    }
-  }
-  return hit;
-}
-
-function fileOf(source: string): string {
-  const at = source.lastIndexOf(':');
-  return at > 0 && /^\d+$/.test(source.slice(at + 1)) ? source.slice(0, at) : source;
 }
 
 async function writeFindings(

@@ -269,7 +269,14 @@ export function isIndexable(event: TrailEvent): boolean {
 /** The compact form the event index stores, or undefined for an event that changed nothing. */
 export function toIndexedEvent(event: TrailEvent, principal: Principal): IndexedEvent | undefined {
   if (!isIndexable(event)) return undefined;
-  const { identifiers, aliases } = identifiersOf(event);
+  return indexedEventOf(event, principal, identifiersOf(event));
+}
+
+/**
+ * The compact form of an indexable event whose identifiers are already known (`identifiersOf`): replay
+ * extracts them first to see whether the event can explain a change, and only then works out the principal.
+ */
+export function indexedEventOf(event: TrailEvent, principal: Principal, ids: EventIdentifiers): IndexedEvent {
   return {
     eventId: event.eventId,
     eventName: event.eventName,
@@ -280,7 +287,7 @@ export function toIndexedEvent(event: TrailEvent, principal: Principal): Indexed
     principal,
     ...(event.userAgent !== undefined ? { userAgent: event.userAgent } : {}),
     ...(event.sourceIPAddress !== undefined ? { sourceIPAddress: event.sourceIPAddress } : {}),
-    identifiers,
-    aliases,
+    identifiers: ids.identifiers,
+    aliases: ids.aliases,
   };
 }

@@ -1,9 +1,11 @@
-import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import { escapeControl, parseJson } from '../core/parse/shape.js';
 
@@ -30,9 +32,18 @@ export interface ReadOptions {
    * exhausted heap (a gzip bomb, or a file that is not what it seems). @default 512 MiB
    */
   readonly maxBytes?: number;
+  /** Whole files read ahead of the one being parsed (0: one file after the other). @default READ_AHEAD */
+  readonly readAhead?: number;
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+/**
+ * Files up to this size (on disk) are read in one call and gunzipped in one call: two trips to the thread
+ * pool instead of one per 64 KiB chunk, which is most of the cost of a CloudTrail archive's many small
+ * files. Larger files are streamed, so a huge one never sits in memory compressed and decompressed at once.
+ */
+const ONE_SHOT_LIMIT = 32 * 1024 * 1024;
+const gunzipAsync = promisify(gunzip);
 const READABLE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$|\.gz$/i;
 const LINE_DELIMITED = /\.(?:jsonl|ndjson)(?:\.gz)?$/i;
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -55,7 +66,10 @@ function reasonOf(error: unknown): string {
   return escapeControl(error instanceof Error ? error.message : String(error));
 }
 
-function failure(source: string, problem: string, cause?: unknown): DocumentRead {
+/** A file, line or path that could not be read, and why. */
+export type ReadFailure = Extract<DocumentRead, { readonly error: InputError }>;
+
+function failure(source: string, problem: string, cause?: unknown): ReadFailure {
   return { source, error: new InputError(problem, { source }, { cause }) };
 }
 
@@ -127,7 +141,10 @@ async function* readLineDelimited(path: string): AsyncGenerator<DocumentRead> {
   }
 }
 
-async function readWhole(path: string, maxBytes: number): Promise<DocumentRead[]> {
+type Bytes = { readonly data: Buffer } | { readonly error: ReadFailure };
+
+/** The file's bytes, streamed (and gunzipped when gzip), stopping once they pass `maxBytes`. */
+async function streamBytes(path: string, maxBytes: number): Promise<Bytes> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -135,16 +152,121 @@ async function readWhole(path: string, maxBytes: number): Promise<DocumentRead[]
       const buffer = chunk as Buffer;
       size += buffer.length;
       if (size > maxBytes)
-        return [failure(path, `larger than ${maxBytes} bytes once decompressed; not read`)];
+        return { error: failure(path, `larger than ${maxBytes} bytes once decompressed; not read`) };
       chunks.push(buffer);
     }
   } catch (error) {
-    return [failure(path, reasonOf(error), error)];
+    return { error: failure(path, reasonOf(error), error) };
   }
-  const text = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
-  if (text.trim() === '') return [failure(path, 'empty file')];
+  return { data: Buffer.concat(chunks) };
+}
+
+function isTooLarge(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_BUFFER_TOO_LARGE'
+  );
+}
+
+/**
+ * A whole file of at most `limit` bytes, or `undefined` when it is larger (nothing read then): open, fstat,
+ * one read as a rule, close. Callbacks rather than `fs.promises`: four trips to the thread pool per file
+ * either way, but no FileHandle and no promise per step, which an archive of many small files feels.
+ */
+function readSmallFile(path: string, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    fs.open(path, 'r', (openError, fd) => {
+      if (openError !== null) {
+        reject(openError);
+        return;
+      }
+      const finish = (error: unknown, result?: Buffer): void => {
+        fs.close(fd, (closeError) => {
+          if (error !== null && error !== undefined) reject(error);
+          else if (closeError !== null) reject(closeError);
+          else resolve(result);
+        });
+      };
+      fs.fstat(fd, (statError, info) => {
+        if (statError !== null) {
+          finish(statError);
+          return;
+        }
+        const size = info.size;
+        if (size > limit) {
+          finish(null);
+          return;
+        }
+        const buffer = Buffer.allocUnsafe(size);
+        let filled = 0;
+        const next = (): void => {
+          if (filled >= size) {
+            finish(null, buffer);
+            return;
+          }
+          fs.read(fd, buffer, filled, size - filled, filled, (readError, bytesRead) => {
+            if (readError !== null) finish(readError);
+            else if (bytesRead === 0) finish(null, buffer.subarray(0, filled));
+            else {
+              filled += bytesRead;
+              next();
+            }
+          });
+        };
+        next();
+      });
+    });
+  });
+}
+
+/** The file's bytes, gunzipped when gzip whatever its name; the same outcomes as `streamBytes`. */
+async function fileBytes(path: string, maxBytes: number): Promise<Bytes> {
+  let raw: Buffer;
+  try {
+    const small = await readSmallFile(path, ONE_SHOT_LIMIT);
+    if (small === undefined) return await streamBytes(path, maxBytes);
+    raw = small;
+  } catch (error) {
+    return { error: failure(path, reasonOf(error), error) };
+  }
+  const tooLarge = (): Bytes => ({
+    error: failure(path, `larger than ${maxBytes} bytes once decompressed; not read`),
+  });
+  if (!(raw.length >= 2 && raw[0] === GZIP_MAGIC[0] && raw[1] === GZIP_MAGIC[1])) {
+    return raw.length > maxBytes ? tooLarge() : { data: raw };
+  }
+  try {
+    return { data: await gunzipAsync(raw, { maxOutputLength: maxBytes, chunkSize: gunzipChunkSize(raw) }) };
+  } catch (error) {
+    return isTooLarge(error) ? tooLarge() : { error: failure(path, reasonOf(error), error) };
+  }
+}
+
+const MIN_CHUNK = 64 * 1024;
+const MAX_CHUNK = 16 * 1024 * 1024;
+
+/**
+ * Output chunk size for a one-shot gunzip: the size the gzip trailer announces (ISIZE, the last four
+ * bytes), within bounds. zlib's default (16 KiB) costs a callback, an allocation and a copy on the main
+ * thread per 16 KiB of output, which for an archive adds up to more than the decompression itself. The
+ * trailer is untrusted: it only sizes buffers (within bounds); `maxOutputLength` still limits the output.
+ */
+export function gunzipChunkSize(gzip: Buffer): number {
+  const announced = gzip.length >= 4 ? gzip.readUInt32LE(gzip.length - 4) : 0;
+  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, announced + 1));
+}
+
+/** Not one character but white space (what `text.trim() === ''` says, without copying the text). */
+function isBlank(text: string): boolean {
+  return !/\S/.test(text);
+}
+
+/** The documents of a whole file's bytes (or why there are none). */
+function documentsOf(path: string, bytes: Bytes): DocumentRead[] {
+  if ('error' in bytes) return [bytes.error];
+  const size = bytes.data.length;
+  let text = bytes.data.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (isBlank(text)) return [failure(path, 'empty file')];
   const parsed = parseJson(text);
   if (parsed.ok) return [{ source: path, doc: parsed.value, bytes: size }];
   if (looksLineDelimited(text)) {
@@ -168,54 +290,165 @@ interface Walk {
   readonly entered: Set<string>;
 }
 
-async function* readPath(path: string, explicit: boolean, walk: Walk): AsyncGenerator<DocumentRead> {
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    yield failure(path, reasonOf(error), error);
-    return;
+/** A file to read, or why a path could not be walked. */
+export type WalkEntry =
+  | { readonly path: string; readonly lineDelimited: boolean }
+  | { readonly path: string; readonly failed: ReadFailure };
+
+/**
+ * @param known what the directory listing already said the entry is (a regular file needs no `stat`;
+ *   anything else, symbolic links included, is looked at with `stat`).
+ */
+async function* walkPath(
+  path: string,
+  explicit: boolean,
+  walk: Walk,
+  known?: Dirent,
+): AsyncGenerator<WalkEntry> {
+  let isFile: boolean;
+  if (known?.isFile() === true) {
+    isFile = true;
+  } else {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      yield { path, failed: failure(path, reasonOf(error), error) };
+      return;
+    }
+    if (info.isDirectory()) {
+      yield* walkDirectory(path, walk);
+      return;
+    }
+    isFile = info.isFile();
   }
-  if (info.isDirectory()) {
-    yield* readDirectory(path, walk);
-  } else if (!info.isFile()) {
-    yield failure(path, 'not a regular file or directory');
+  if (!isFile) {
+    yield { path, failed: failure(path, 'not a regular file or directory') };
   } else if (explicit || READABLE.test(path)) {
     // A file named on the command line is read whatever its extension: the user asked for it.
-    if (LINE_DELIMITED.test(path)) yield* readLineDelimited(path);
-    else yield* await readWhole(path, walk.options.maxBytes ?? DEFAULT_MAX_BYTES);
+    yield { path, lineDelimited: LINE_DELIMITED.test(path) };
   } else {
     walk.options.onSkip?.(path);
   }
 }
 
-async function* readDirectory(path: string, walk: Walk): AsyncGenerator<DocumentRead> {
-  let names: string[];
+async function* walkDirectory(path: string, walk: Walk): AsyncGenerator<WalkEntry> {
+  let entries: Dirent[];
   try {
     const real = await realpath(path);
     if (walk.entered.has(real)) return;
     walk.entered.add(real);
-    names = await readdir(path);
+    entries = await readdir(path, { withFileTypes: true });
   } catch (error) {
-    yield failure(path, reasonOf(error), error);
+    yield { path, failed: failure(path, reasonOf(error), error) };
     return;
   }
-  for (const name of names.filter((n) => !skipName(n)).sort(byName)) {
-    yield* readPath(join(path, name), false, walk);
+  const sorted = entries.filter((e) => !skipName(e.name)).sort((a, b) => byName(a.name, b.name));
+  for (const entry of sorted) {
+    yield* walkPath(join(path, entry.name), false, walk, entry);
   }
 }
+
+/**
+ * The files `paths` name, in the order `readDocuments` reads them: files as named, directories walked
+ * recursively in sorted order (dotfiles skipped; only `.json`, `.jsonl`, `.ndjson` and `.gz` files), each
+ * directory once whatever symbolic links lead to it. A path that cannot be walked gives its error in place.
+ */
+export async function* walkFiles(
+  paths: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<WalkEntry> {
+  const walk: Walk = { options, entered: new Set() };
+  for (const path of paths) yield* walkPath(path, true, walk);
+}
+
+/**
+ * Starts reading one file found by `walkFiles` now (a whole file is read and gunzipped on the thread
+ * pool at once; a line-delimited one is streamed when its documents are asked for) and returns its
+ * documents, to be asked for once.
+ */
+export function startReading(
+  entry: { readonly path: string; readonly lineDelimited: boolean },
+  options: ReadOptions = {},
+): () => AsyncGenerator<DocumentRead> {
+  if (entry.lineDelimited) return () => readLineDelimited(entry.path);
+  const bytes = fileBytes(entry.path, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  // Awaited when the documents are asked for; never left to reject unobserved meanwhile.
+  bytes.catch(() => undefined);
+  return async function* documents() {
+    yield* documentsOf(entry.path, await bytes);
+  };
+}
+
+/**
+ * Whole files read ahead of the one being parsed. Reading and gunzipping happen on libuv's thread pool,
+ * so while the caller works on one file the next ones are already on their way, as a CloudTrail archive's
+ * many small files otherwise leave the process waiting on the disk and zlib most of the time. Memory: at
+ * most this many files' decompressed bytes besides the current one.
+ */
+export const READ_AHEAD = 3;
+
+type Pending =
+  | { readonly entry: WalkEntry & { lineDelimited: boolean }; readonly bytes?: Promise<Bytes> }
+  | { readonly failed: DocumentRead };
 
 /**
  * The JSON documents in `paths`, in order: files as named, directories walked recursively in sorted
  * order (dotfiles skipped; only `.json`, `.jsonl`, `.ndjson` and `.gz` files). Gzip is recognised by its
  * magic bytes. `.jsonl`/`.ndjson` files are streamed line by line; a `.json` file that is not one JSON
  * value but one per line is read per line too. A file that cannot be read or parsed gives an error
- * naming it, and reading goes on with the next.
+ * naming it, and reading goes on with the next. Up to `readAhead` whole files are read ahead.
  */
 export async function* readDocuments(
   paths: readonly string[],
   options: ReadOptions = {},
 ): AsyncGenerator<DocumentRead> {
-  const walk: Walk = { options, entered: new Set() };
-  for (const path of paths) yield* readPath(path, true, walk);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const readAhead = Math.max(0, options.readAhead ?? READ_AHEAD);
+  const walker = walkFiles(paths, options);
+  const queue: Pending[] = [];
+  let ahead = 0;
+  let walked = false;
+  const fill = async (): Promise<void> => {
+    // At least the next file to parse is on its way.
+    while (!walked && ahead < Math.max(1, readAhead)) {
+      const next = await walker.next();
+      if (next.done === true) {
+        walked = true;
+        return;
+      }
+      const entry = next.value;
+      if ('failed' in entry) {
+        queue.push({ failed: entry.failed });
+      } else if (entry.lineDelimited) {
+        queue.push({ entry });
+      } else {
+        const bytes = fileBytes(entry.path, maxBytes);
+        // Awaited in turn below; never left to reject unobserved meanwhile.
+        bytes.catch(() => undefined);
+        queue.push({ entry, bytes });
+        ahead += 1;
+      }
+    }
+  };
+  try {
+    for (;;) {
+      await fill();
+      const item = queue.shift();
+      if (item === undefined) return;
+      if ('failed' in item) {
+        yield item.failed;
+      } else if (item.bytes === undefined) {
+        yield* readLineDelimited(item.entry.path);
+      } else {
+        ahead -= 1;
+        const bytes = await item.bytes;
+        // The next files start on their way before this one is parsed.
+        if (readAhead > 0) await fill();
+        yield* documentsOf(item.entry.path, bytes);
+      }
+    }
+  } finally {
+    await walker.return(undefined);
+  }
 }

@@ -11,6 +11,7 @@ interface ReplayOptions {
   out?: string;
   progress?: boolean;
   maxErrors: number;
+  workers: number;
   notify: AdHocTarget[];
   render?: RenderTarget;
 }
@@ -27,6 +28,18 @@ function notifyTarget(value: string, previous: AdHocTarget[]): AdHocTarget[] {
     );
   }
   return [...previous, { kind: kind as AdHocTarget['kind'], url: value.slice(at + 1) }];
+}
+
+/** `--workers N`: a whole number; `0` or `auto` is one per core. */
+function workerCountOption(value: string): number {
+  if (value === 'auto') return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(
+      `must be a whole number of 0 or more, or "auto", but "${value}" was provided`,
+    );
+  }
+  return n;
 }
 
 function nonNegativeInteger(value: string): number {
@@ -81,6 +94,12 @@ export function registerReplay(program: Command): void {
       nonNegativeInteger,
       100,
     )
+    .option(
+      '--workers <n>',
+      'threads that read and parse the CloudTrail files (0 or auto: one per core); the findings do not depend on it',
+      workerCountOption,
+      1,
+    )
     .action(async (options: ReplayOptions) => {
       const cloudtrailPaths = options.cloudtrail ?? [];
       const configPaths = options.config ?? [];
@@ -101,6 +120,7 @@ export function registerReplay(program: Command): void {
           out: options.out,
           progress: options.progress !== false && process.stderr.isTTY === true,
           maxErrors: options.maxErrors,
+          workers: options.workers,
           notify: options.notify,
           render: options.render,
         },

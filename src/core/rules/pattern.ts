@@ -564,3 +564,57 @@ export function toEventBridgeEnvelope(event: TrailEvent): JsonObject {
     detail: event.raw,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Gating: which patterns cannot match an event, told from three strings of its envelope
+
+/**
+ * The envelope strings a gate looks at: `source`, `detail-type`, `detail.eventName` and
+ * `detail.userIdentity.type` (undefined when the record's is not a string: the gate then lets it through).
+ */
+export interface EnvelopeKey {
+  readonly source: string;
+  readonly detailType: string;
+  readonly eventName: string;
+  readonly identityType: string | undefined;
+}
+
+/** A matcher list of plain strings and `{"prefix": "..."}` only, as a test; undefined for anything else. */
+function plainAccept(matchers: unknown): ((value: string) => boolean) | undefined {
+  if (!Array.isArray(matchers)) return undefined;
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const matcher of matchers) {
+    if (typeof matcher === 'string') exact.add(matcher);
+    else if (
+      isObject(matcher) &&
+      Object.keys(matcher).length === 1 &&
+      typeof matcher['prefix'] === 'string'
+    ) {
+      prefixes.push(matcher['prefix']);
+    } else return undefined;
+  }
+  return (value) => exact.has(value) || prefixes.some((prefix) => value.startsWith(prefix));
+}
+
+/**
+ * A necessary condition for `pattern` to match an envelope (`toEventBridgeEnvelope`): false only when the
+ * pattern's `source`, `detail-type`, `detail.eventName` or `detail.userIdentity.type` list (of plain strings
+ * and prefixes, outside any `$or`) rejects the envelope's value. Fields are ANDed, so such a list alone
+ * rules the event out; a pattern that constrains none of them is always let through, and `matchesPattern`
+ * decides.
+ */
+export function patternGate(pattern: EventPattern): (key: EnvelopeKey) => boolean {
+  const p = pattern as JsonObject;
+  const source = plainAccept(p['source']);
+  const detailType = plainAccept(p['detail-type']);
+  const detail = p['detail'];
+  const eventName = isObject(detail) ? plainAccept(detail['eventName']) : undefined;
+  const identity = isObject(detail) ? detail['userIdentity'] : undefined;
+  const identityType = isObject(identity) ? plainAccept(identity['type']) : undefined;
+  return (key) =>
+    (source === undefined || source(key.source)) &&
+    (detailType === undefined || detailType(key.detailType)) &&
+    (eventName === undefined || eventName(key.eventName)) &&
+    (identityType === undefined || key.identityType === undefined || identityType(key.identityType));
+}

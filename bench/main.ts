@@ -1,0 +1,158 @@
+/**
+ * `npm run bench`: every figure of bench/README.md, measured side by side in one run, printed as tables
+ * and appended as a dated section to bench/RESULTS.md.
+ *
+ *   --events N     events in the generated archive (default 1,000,000; the first day, a quarter of it by
+ *                  default, is replayed alone to show memory at a second size)
+ *   --seed S       generator and simulation seed (default 20261118)
+ *   --repeat R     alternating runs of each throughput measurement; the best is reported (default 2)
+ *   --only LIST    some of: throughput, burst, accuracy, bundles (default all)
+ *   --data DIR     where the generated archive is kept between runs (default bench/.data)
+ *   --no-results   do not append to bench/RESULTS.md
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { accuracyTables, scoreCorpus, scoreExamples } from './accuracy/index.js';
+import { bundlesTable, measureBundles } from './bundles.js';
+import { burstTable, simulateBurst } from './burst/index.js';
+import { GENERATOR_VERSION, generate, type Manifest } from './gen/generate.js';
+import { indexWhoTable, measureIndexWho } from './index-who.js';
+import { fmtInt, fmtMb, fmtNum, renderTable, type Table } from './lib/format.js';
+import { measureThroughput, replayOnce, throughputTable } from './throughput/index.js';
+
+const PARTS = ['throughput', 'burst', 'accuracy', 'bundles'] as const;
+type Part = (typeof PARTS)[number];
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '20261118' },
+    repeat: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    data: { type: 'string' },
+    'no-results': { type: 'boolean', default: false },
+  },
+});
+
+/** The project root: dist/bench/main.js → ../.. */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const events = Number(values.events);
+const seed = Number(values.seed);
+const repeat = Math.max(1, Number(values.repeat));
+const parts = new Set<Part>(
+  values.only === undefined ? PARTS : (values.only.split(',').map((p) => p.trim()) as Part[]),
+);
+for (const part of parts)
+  if (!PARTS.includes(part)) throw new Error(`--only: unknown part "${part}" (${PARTS.join(', ')})`);
+if (!Number.isInteger(events) || events < 10_000)
+  throw new Error('--events must be a whole number of at least 10,000');
+const dataRoot = resolve(values.data ?? join(root, 'bench', '.data'));
+const started = performance.now();
+
+function log(line: string): void {
+  const t = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${t}s] ${line}\n`);
+}
+
+async function archive(): Promise<{ manifest: Manifest; dir: string }> {
+  const dir = join(dataRoot, `archive-${events}-${seed}`);
+  const manifestPath = join(dir, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    if (manifest.generatorVersion === GENERATOR_VERSION) {
+      log(`archive: reusing ${dir} (${fmtInt(manifest.events)} events)`);
+      return { manifest, dir };
+    }
+  }
+  log(`archive: generating ${fmtInt(events)} events into ${dir} (kept for the next runs)...`);
+  let shown = 0;
+  const manifest = await generate({
+    events,
+    seed,
+    outDir: dir,
+    onProgress: (done, total) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth > shown) {
+        shown = tenth;
+        log(`  ${tenth * 10}% (${fmtInt(done)} events)`);
+      }
+    },
+  });
+  log(
+    `archive: ${fmtInt(manifest.files)} files, ${fmtMb(manifest.compressedBytes)} gzipped, ${fmtMb(manifest.bytes)} of JSON, ${fmtInt(manifest.changes)} Config changes`,
+  );
+  return { manifest, dir };
+}
+
+const tables: Table[] = [];
+const { manifest, dir } =
+  parts.has('throughput') || parts.has('accuracy') ? await archive() : { manifest: undefined, dir: '' };
+log(
+  `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${fmtMb(totalmem())} RAM, Node ${process.version}, load ${loadavg()
+    .map((l) => fmtNum(l, 2))
+    .join(' ')}`,
+);
+
+let findingsPath: string | undefined;
+if (parts.has('throughput') && manifest !== undefined) {
+  log('part 1: throughput (floor and replay alternate; each run is a fresh process)');
+  const result = await measureThroughput({ root, manifest, dataDir: dir, repeat, log });
+  findingsPath = result.findingsPath;
+  tables.push(throughputTable(result));
+  process.stdout.write(`\n${renderTable(tables[tables.length - 1]!)}\n`);
+}
+if (parts.has('burst')) {
+  log('part 2: burst simulation (virtual clock)');
+  tables.push(burstTable(await simulateBurst()));
+  process.stdout.write(`\n${renderTable(tables[tables.length - 1]!)}\n`);
+}
+if (parts.has('accuracy') && manifest !== undefined) {
+  log('part 3: accuracy');
+  if (findingsPath === undefined) {
+    findingsPath = join(dir, 'findings.workers-1.jsonl');
+    if (!existsSync(findingsPath)) {
+      log('  no findings from part 1: replaying once...');
+      await replayOnce(root, manifest, findingsPath);
+    }
+  }
+  const corpus = scoreCorpus(dir, findingsPath);
+  const examples = await scoreExamples(root);
+  for (const table of accuracyTables(corpus, examples)) {
+    tables.push(table);
+    process.stdout.write(`\n${renderTable(table)}\n`);
+  }
+}
+if (parts.has('bundles')) {
+  log('part 4: Lambda bundles and cold-start import time');
+  tables.push(bundlesTable(await measureBundles(root, dataRoot, 5, log)));
+  process.stdout.write(`\n${renderTable(tables[tables.length - 1]!)}\n`);
+  if (manifest !== undefined) {
+    const indexWho = await measureIndexWho(root, manifest, dir, log);
+    tables.push(indexWhoTable(indexWho));
+    process.stdout.write(`\n${renderTable(tables[tables.length - 1]!)}\n`);
+  }
+}
+
+const seconds = (performance.now() - started) / 1000;
+log(`done in ${seconds.toFixed(0)} s`);
+if (!values['no-results']) {
+  const resultsPath = join(root, 'bench', 'RESULTS.md');
+  if (!existsSync(resultsPath)) {
+    writeFileSync(
+      resultsPath,
+      '# Benchmark results\n\nEach section is one `npm run bench` (see bench/README.md), newest last. Figures from a shared, noisy machine: compare ratios within a section rather than absolute times across sections.\n',
+    );
+  }
+  const header = [
+    '',
+    `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `${manifest === undefined ? '' : `${fmtInt(manifest.events)} events (seed ${seed}), `}${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${fmtMb(totalmem())} RAM, Node ${process.version}, ${parts.size === PARTS.length ? 'all parts' : [...parts].join(', ')}, ${seconds.toFixed(0)} s in all.`,
+    '',
+  ].join('\n');
+  appendFileSync(resultsPath, `${header}\n${tables.map(renderTable).join('\n')}`);
+  log(`appended to ${resultsPath}`);
+}

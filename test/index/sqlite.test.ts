@@ -1,0 +1,404 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { indexArchive } from '../../src/actions/index-archive.js';
+import { identifiersOf } from '../../src/core/identifiers.js';
+import type { JsonObject } from '../../src/core/model.js';
+import { parseTrailRecord } from '../../src/core/parse/cloudtrail.js';
+import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
+import { hash53, IndexFileError, SCHEMA_VERSION, SqliteEventIndex } from '../../src/index/sqlite.js';
+import { principalOfEvent } from '../../src/pipeline.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const examples = join(root, 'examples', 'cloudtrail');
+const SG = 'sg-0123456789abcdef0';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cloudblame-sqlite-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function record(overrides: JsonObject = {}): JsonObject {
+  return {
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: 'arn:aws:iam::111122223333:user/bob',
+      accountId: '111122223333',
+      accessKeyId: 'AKIARZ5DKQ7XMS4TQ2PL',
+      userName: 'bob',
+    },
+    eventTime: '2026-11-18T09:00:00Z',
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'AuthorizeSecurityGroupIngress',
+    awsRegion: 'eu-west-1',
+    sourceIPAddress: '192.0.2.10',
+    userAgent: 'aws-cli/2.15.0 Python/3.11',
+    requestParameters: { groupId: SG, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22 }] } },
+    responseElements: { _return: true },
+    eventID: '00000000-0000-4000-8000-000000000001',
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: '111122223333',
+    eventCategory: 'Management',
+    ...overrides,
+  };
+}
+
+function stored(raw: JsonObject): StoredEvent {
+  const event = parseTrailRecord(raw, { source: 'test' });
+  return storedEventOf(event, principalOfEvent(event), identifiersOf(event));
+}
+
+function eventAt(n: number, overrides: JsonObject = {}): StoredEvent {
+  return stored(
+    record({
+      eventID: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      eventTime: new Date(Date.parse('2026-11-18T09:00:00Z') + n * 1000).toISOString(),
+      ...overrides,
+    }),
+  );
+}
+
+const quiet = (): Writable & { isTTY?: boolean } =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+function capture(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function index(sources: string[], db: string, all = false) {
+  const stderr = capture();
+  const result = await indexArchive(
+    { sources, db, all, progress: false, maxErrors: 0 },
+    { stderr: stderr.stream },
+  );
+  return { ...result, stderr: stderr.text() };
+}
+
+describe('SqliteEventIndex', () => {
+  it('creates the schema once and records its version', () => {
+    const path = join(dir, 'nested', 'index.db');
+    SqliteEventIndex.open(path).close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    // Opening again migrates nothing and keeps the data.
+    const again = SqliteEventIndex.open(path);
+    again.putStored([eventAt(1)]);
+    again.close();
+    expect(SqliteEventIndex.open(path, { readonly: true }).stats().events).toBe(1);
+  });
+
+  it('refuses a missing file (read-only), another database and a newer schema', () => {
+    expect(() => SqliteEventIndex.open(join(dir, 'missing.db'), { readonly: true })).toThrow(
+      /no event index at .*missing\.db.*cloudblame index/,
+    );
+    const other = join(dir, 'other.db');
+    const raw = new Database(other);
+    raw.exec('CREATE TABLE t (x)');
+    raw.close();
+    expect(() => SqliteEventIndex.open(other)).toThrow(IndexFileError);
+    const newer = join(dir, 'newer.db');
+    const db = new Database(newer);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => SqliteEventIndex.open(newer)).toThrow(/newer cloudblame/);
+  });
+
+  it('stores events once and finds them by every identifier, newest first', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'i.db'));
+    const first = idx.putStored([eventAt(1), eventAt(2), eventAt(3)]);
+    expect(first).toMatchObject({ inserted: 3, duplicates: 0 });
+    expect(idx.putStored([eventAt(2)])).toMatchObject({ inserted: 0, duplicates: 1 });
+    const found = idx.eventsByKeys([SG]);
+    expect(found.map((e) => e.eventId.slice(-1))).toEqual(['3', '2', '1']);
+    const one = found[0]!;
+    expect(one.principal.arn).toBe('arn:aws:iam::111122223333:user/bob');
+    expect(one.accessKeyId).toBe('AKIARZ5DKQ7XMS4TQ2PL');
+    expect(one.request).toMatchObject({ groupId: SG, 'ipPermissions.fromPort': 22 });
+    expect(one.identifiers).toContainEqual(
+      expect.objectContaining({ value: SG, resourceType: 'AWS::EC2::SecurityGroup' }),
+    );
+    expect(idx.eventsByKeys([SG], { limit: 2 })).toHaveLength(2);
+    expect(idx.eventsByKeys([SG], { fromMs: Date.parse('2026-11-18T09:00:02Z') })).toHaveLength(2);
+    expect(idx.eventsByKeys([SG], { accountId: '444455556666' })).toHaveLength(0);
+    expect(idx.event(one.eventId)?.eventName).toBe('AuthorizeSecurityGroupIngress');
+    idx.close();
+  });
+
+  it('keeps reads and failed calls apart from changes', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'i.db'));
+    idx.putStored([
+      eventAt(1),
+      eventAt(2, { eventName: 'DescribeSecurityGroups', readOnly: true }),
+      eventAt(3, { errorCode: 'Client.UnauthorizedOperation' }),
+    ]);
+    expect(idx.eventsByKeys([SG]).map((e) => e.eventId.slice(-1))).toEqual(['1']);
+    expect(idx.eventsByKeys([SG], { includeReads: true }).map((e) => e.eventId.slice(-1))).toEqual([
+      '3',
+      '2',
+      '1',
+    ]);
+    idx.close();
+  });
+
+  it('is an EventIndex: writes in one account and window, oldest first', async () => {
+    const idx = SqliteEventIndex.open(join(dir, 'i.db'));
+    await idx.put([eventAt(1), eventAt(2)]);
+    const found = await idx.query({
+      accountId: '111122223333',
+      keys: [SG, 'nothing'],
+      fromMs: 0,
+      toMs: Date.parse('2030-01-01T00:00:00Z'),
+    });
+    expect(found.map((e) => e.eventId.slice(-1))).toEqual(['1', '2']);
+    expect(await idx.query({ accountId: '444455556666', keys: [SG], fromMs: 0, toMs: 1e15 })).toEqual([]);
+    idx.close();
+  });
+
+  it('stores each caller once and finds callers by access key', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'i.db'));
+    idx.putStored([eventAt(1), eventAt(2), eventAt(3, { userAgent: 'console.amazonaws.com' })]);
+    expect(idx.stats().callers).toBe(2);
+    expect(idx.callers('AKIARZ5DKQ7XMS4TQ2PL')).toHaveLength(2);
+    expect(idx.callers('AKIANOTAKEY00000')).toHaveLength(0);
+    const ids = idx.callers().map((c) => c.id);
+    expect(idx.eventsByCallers(ids)).toHaveLength(3);
+    idx.close();
+  });
+
+  it('tells apart two events whose ids hash alike', () => {
+    // Find a real 53-bit collision is hopeless; instead plant a row under the hash of the second id.
+    const path = join(dir, 'i.db');
+    const idx = SqliteEventIndex.open(path);
+    idx.putStored([eventAt(1)]);
+    idx.close();
+    const raw = new Database(path);
+    const second = eventAt(2).eventId;
+    raw.prepare('UPDATE events SET event_key = ?').run(hash53(second));
+    raw.close();
+    const again = SqliteEventIndex.open(path);
+    expect(again.putStored([eventAt(2)])).toMatchObject({ inserted: 1, duplicates: 0 });
+    expect(again.putStored([eventAt(2)])).toMatchObject({ inserted: 0, duplicates: 1 });
+    expect(again.event(second)?.eventId).toBe(second);
+    expect(again.eventsByKeys([SG])).toHaveLength(2);
+    again.close();
+  });
+
+  it('leaves no partial rows when a write fails mid-file', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'i.db'));
+    idx.writeFiles([
+      { path: 'a.json', size: 1, version: '1', mode: 'writes', errors: 0, events: [eventAt(1)] },
+    ]);
+    const before = idx.stats();
+    const newcomer = { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/new', userName: 'new' };
+    const crashing = {
+      ...eventAt(4, { userIdentity: newcomer }),
+      get request(): never {
+        throw new Error('simulated crash');
+      },
+    } as StoredEvent;
+    expect(() =>
+      idx.writeFiles([
+        {
+          path: 'b.json',
+          size: 1,
+          version: '1',
+          mode: 'writes',
+          errors: 0,
+          events: [eventAt(2), eventAt(3)],
+        },
+        { path: 'c.json', size: 1, version: '1', mode: 'writes', errors: 0, events: [eventAt(5), crashing] },
+      ]),
+    ).toThrow('simulated crash');
+    expect(idx.stats()).toEqual(before);
+    expect(idx.fileState('b.json')).toBeUndefined();
+    expect(idx.fileState('c.json')).toBeUndefined();
+    // The caller the failed transaction created is not remembered: the next write stores it again.
+    expect(idx.putStored([eventAt(4, { userIdentity: newcomer })]).inserted).toBe(1);
+    expect(idx.eventsByCallers(idx.callers().map((c) => c.id)).map((e) => e.principal.userName)).toContain(
+      'new',
+    );
+    idx.close();
+  });
+
+  it('lets a reader query while a writer is inside its transaction (WAL)', () => {
+    const path = join(dir, 'i.db');
+    const writer = SqliteEventIndex.open(path);
+    writer.putStored([eventAt(1)]);
+    const reader = SqliteEventIndex.open(path, { readonly: true });
+    const seen: number[] = [];
+    const spy = {
+      ...eventAt(3),
+      get request() {
+        // Runs inside the writer's open transaction, after event 2 went in.
+        seen.push(reader.eventsByKeys([SG]).length);
+        return {};
+      },
+    } as StoredEvent;
+    writer.writeFiles([
+      { path: 'f', size: 1, version: '1', mode: 'writes', errors: 0, events: [eventAt(2), spy] },
+    ]);
+    expect(seen).toEqual([1]);
+    expect(reader.eventsByKeys([SG])).toHaveLength(3);
+    reader.close();
+    writer.close();
+  });
+
+  it('keeps whole files only when the process is killed mid-transaction', async () => {
+    const path = join(dir, 'i.db');
+    const module = join(root, 'dist', 'src', 'index', 'sqlite.js');
+    // A child process writes one file, then is killed (SIGKILL) in the middle of writing a second.
+    const script = `
+      const { SqliteEventIndex } = await import(${JSON.stringify(module)});
+      const events = ${JSON.stringify([eventAt(1), eventAt(2), eventAt(3)])};
+      const idx = SqliteEventIndex.open(${JSON.stringify(path)});
+      idx.writeFiles([{ path: 'one', size: 1, version: '1', mode: 'writes', errors: 0, events: [events[0]] }]);
+      const killer = { ...events[2], get request() { process.kill(process.pid, 'SIGKILL'); return {}; } };
+      idx.writeFiles([{ path: 'two', size: 1, version: '1', mode: 'writes', errors: 0, events: [events[1], killer] }]);
+    `;
+    const child = run(process.execPath, ['--input-type=module', '-e', script]);
+    await expect(child).rejects.toMatchObject({ signal: 'SIGKILL' });
+    const idx = SqliteEventIndex.open(path, { readonly: true });
+    expect(idx.fileState('one')?.events).toBe(1);
+    expect(idx.fileState('two')).toBeUndefined();
+    expect(idx.stats()).toMatchObject({ events: 1, files: 1 });
+    expect(idx.eventsByKeys([SG])).toHaveLength(1);
+    idx.close();
+  });
+});
+
+describe('indexing archives into SQLite', () => {
+  it('indexes the example account, and skips unchanged files the next time', async () => {
+    const db = join(dir, 'i.db');
+    const first = await index([examples], db);
+    expect(first.exitCode).toBe(0);
+    expect(first.summary).toMatchObject({ files: 8, indexedFiles: 8, events: 24, kept: 14, inserted: 14 });
+    const second = await index([examples], db);
+    expect(second.summary).toMatchObject({ files: 8, indexedFiles: 0, unchangedFiles: 8, events: 0 });
+    // --all needs the reads the first run left out: every file is read again.
+    const all = await index([examples], db, true);
+    expect(all.summary).toMatchObject({ indexedFiles: 8, kept: 24, inserted: 10, duplicates: 14 });
+    expect((await index([examples], db, true)).summary.unchangedFiles).toBe(8);
+    expect((await index([examples], db)).summary.unchangedFiles).toBe(8);
+  });
+
+  it('reads a file again when its size or mtime changes', async () => {
+    const archive = join(dir, 'archive');
+    cpSync(examples, archive, { recursive: true });
+    const db = join(dir, 'i.db');
+    await index([archive], db);
+    const file = join(
+      archive,
+      'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/18/111122223333_CloudTrail_eu-west-1_20261118T0935Z_x2aGykO7RBVvu3Hb.json.gz',
+    );
+    utimesSync(file, new Date(), new Date('2027-01-01T00:00:00Z'));
+    const touched = await index([archive], db);
+    expect(touched.summary).toMatchObject({ indexedFiles: 1, unchangedFiles: 7, inserted: 0 });
+    // New content (a new event) under the same name: the file is read again and the event added.
+    const extra = record({ eventID: '00000000-0000-4000-8000-00000000abcd' });
+    writeFileSync(file, gzipSync(JSON.stringify({ Records: [extra] })));
+    const grown = await index([archive], db);
+    expect(grown.summary).toMatchObject({ indexedFiles: 1, inserted: 1 });
+  });
+
+  it('reports a truncated gzip and a file of invalid JSON, skips them and keeps the rest consistent', async () => {
+    const archive = join(dir, 'archive');
+    cpSync(examples, archive, { recursive: true });
+    const good = gzipSync(JSON.stringify({ Records: [record()] }));
+    writeFileSync(join(archive, 'truncated.json.gz'), good.subarray(0, good.length - 20));
+    writeFileSync(join(archive, 'broken.json'), '{"Records": [');
+    writeFileSync(
+      join(archive, 'bad-record.json'),
+      JSON.stringify({ Records: [record({ eventTime: 'never' }), record()] }),
+    );
+    const db = join(dir, 'i.db');
+    const result = await index([archive], db);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/truncated\.json\.gz: truncated gzip data/);
+    expect(result.stderr).toMatch(/broken\.json: invalid JSON/);
+    expect(result.stderr).toMatch(/bad-record\.json, record 0, field eventTime/);
+    expect(result.summary).toMatchObject({ files: 11, failedFiles: 2, indexedFiles: 9, kept: 15 });
+    const idx = SqliteEventIndex.open(db, { readonly: true });
+    expect(idx.fileState(join(archive, 'truncated.json.gz'))).toBeUndefined();
+    expect(idx.fileState(join(archive, 'bad-record.json'))).toMatchObject({ events: 1, errors: 1 });
+    idx.close();
+    // Failed files are tried again (and reported again) by the next run; the others are skipped.
+    const again = await index([archive], db);
+    expect(again.summary).toMatchObject({ failedFiles: 2, unchangedFiles: 9, indexedFiles: 0 });
+  });
+
+  it('says so when there is nothing to read', async () => {
+    const result = await index([join(dir, 'missing')], join(dir, 'i.db'));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/missing: no such file or directory/);
+  });
+
+  it('lets queries run while an index run writes', async () => {
+    const db = join(dir, 'i.db');
+    const archive = join(dir, 'many');
+    cpSync(examples, archive, { recursive: true });
+    for (let f = 0; f < 20; f++) {
+      const records = Array.from({ length: 50 }, (_, i) =>
+        record({
+          eventID: `00000000-0000-4000-8${String(f).padStart(3, '0')}-${String(i).padStart(12, '0')}`,
+          eventTime: new Date(Date.parse('2026-11-19T00:00:00Z') + (f * 50 + i) * 1000).toISOString(),
+        }),
+      );
+      writeFileSync(
+        join(archive, `bulk-${String(f).padStart(2, '0')}.json`),
+        JSON.stringify({ Records: records }),
+      );
+    }
+    await index([examples], db);
+    const reader = SqliteEventIndex.open(db, { readonly: true });
+    const counts: number[] = [];
+    const running = indexArchive(
+      { sources: [archive], db, all: false, progress: false, maxErrors: 0, batchEvents: 500, batchMs: 0 },
+      { stderr: quiet() },
+    );
+    let done = false;
+    void running.finally(() => {
+      done = true;
+    });
+    while (!done) {
+      counts.push(reader.eventsByKeys([SG], { limit: 0 }).length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await running).exitCode).toBe(0);
+    counts.push(reader.eventsByKeys([SG], { limit: 0 }).length);
+    reader.close();
+    expect(counts[0]).toBe(5);
+    expect(counts.at(-1)).toBe(5 + 20 * 50);
+    // The reader saw the index grow file by file, never a half-written file.
+    expect(counts.some((n) => n > 5 && n < 5 + 20 * 50)).toBe(true);
+    expect(counts.every((n) => (n - 5) % 50 === 0)).toBe(true);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(readFileSync(db).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+});
