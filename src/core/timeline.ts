@@ -7,7 +7,7 @@
 import { CloudBlameError } from './errors.js';
 import { matchesGlob } from './glob.js';
 import { describeArn } from './identifiers/arn.js';
-import { type EventIdentifiers, isIndexable } from './identifiers.js';
+import { type EventIdentifiers, indexedEventOf, isIndexable } from './identifiers.js';
 import type { Channel, Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -124,17 +124,7 @@ function stringOf(value: unknown): string | undefined {
 export function storedEventOf(event: TrailEvent, principal: Principal, ids: EventIdentifiers): StoredEvent {
   const accessKeyId = stringOf(event.userIdentity['accessKeyId']);
   return {
-    eventId: event.eventId,
-    eventName: event.eventName,
-    eventSource: event.eventSource,
-    eventTimeMs: event.eventTimeMs,
-    awsRegion: event.awsRegion,
-    accountId: event.accountId,
-    principal,
-    ...(event.userAgent !== undefined && { userAgent: event.userAgent }),
-    ...(event.sourceIPAddress !== undefined && { sourceIPAddress: event.sourceIPAddress }),
-    identifiers: ids.identifiers,
-    aliases: ids.aliases,
+    ...indexedEventOf(event, principal, ids),
     change: isIndexable(event),
     readOnly: event.readOnly,
     ...(event.errorCode !== undefined && event.errorCode !== '' && { errorCode: event.errorCode }),
