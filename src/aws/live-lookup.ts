@@ -8,17 +8,17 @@
  * exponential backoff with full jitter, a bounded number of times. The clock, the sleep and the jitter
  * are injected, so tests run in virtual time.
  */
-import {
-  type CloudTrailClient,
-  LookupEventsCommand,
-  type LookupEventsCommandInput,
-  type LookupEventsCommandOutput,
+import type {
+  CloudTrailClient,
+  LookupEventsCommandInput,
+  LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
 import type { InputError } from '../core/errors.js';
 import type { TrailEvent } from '../core/model.js';
 import { parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { asInputError } from '../core/parse/issues.js';
-import { AwsAdapterError, awsErrorContext, awsErrorInfo, describeAwsError } from './errors.js';
+import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
+import { type LookupCallStats, realSleep, sendLookupEvents } from './lookup-call.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** How far back CloudTrail's event history goes. */
@@ -73,11 +73,6 @@ export interface LiveLookupResult {
   readonly fromMs: number;
   readonly toMs: number;
 }
-
-const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 
 /** A bucket for `LookupEvents`: 2 calls per second, bursts of one, so calls are at least 500 ms apart. */
 export function lookupEventsBucket(options: {
@@ -147,41 +142,30 @@ async function call(
   options: LiveLookupOptions,
   bucket: TokenBucket,
   sleep: (ms: number) => Promise<void>,
-  stats: { calls: number; throttles: number },
+  stats: LookupCallStats,
   input: LookupEventsCommandInput,
 ): Promise<LookupEventsCommandOutput> {
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-  const baseDelayMs = options.baseDelayMs ?? 1000;
-  const maxDelayMs = options.maxDelayMs ?? 16_000;
-  const random = options.random ?? Math.random;
-  for (let attempt = 1; ; attempt++) {
-    await bucket.take();
-    stats.calls += 1;
-    try {
-      return await options.client.send(new LookupEventsCommand(input));
-    } catch (error) {
-      const info = awsErrorInfo(error);
-      const context = awsErrorContext('cloudtrail', 'LookupEvents', error, options.region);
-      if (!info.throttled) {
-        throw new LiveLookupError(
-          `LookupEvents in ${options.region} failed: ${describeAwsError(error)}`,
-          context,
-          { cause: error },
-        );
-      }
-      stats.throttles += 1;
-      if (attempt >= maxAttempts) {
-        options.onThrottle?.({ attempt, delayMs: 0 });
-        throw new LiveLookupError(
-          `LookupEvents in ${options.region} still throttled after ${attempt} attempts; try again in a minute`,
-          context,
-          { cause: error },
-        );
-      }
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.floor(random() * ceiling);
-      options.onThrottle?.({ attempt, delayMs });
-      await sleep(delayMs);
-    }
-  }
+  const policy = {
+    maxAttempts: options.maxAttempts ?? 5,
+    baseDelayMs: options.baseDelayMs ?? 1000,
+    maxDelayMs: options.maxDelayMs ?? 16_000,
+    random: options.random ?? Math.random,
+    sleep,
+    ...(options.onThrottle !== undefined && { onThrottle: options.onThrottle }),
+  };
+  return sendLookupEvents(
+    options.client,
+    input,
+    () => bucket.take(),
+    policy,
+    stats,
+    (failure) => {
+      const context = awsErrorContext('cloudtrail', 'LookupEvents', failure.error, options.region);
+      const message =
+        failure.kind === 'failed'
+          ? `LookupEvents in ${options.region} failed: ${describeAwsError(failure.error)}`
+          : `LookupEvents in ${options.region} still throttled after ${failure.attempts} attempts; try again in a minute`;
+      return new LiveLookupError(message, context, { cause: failure.error });
+    },
+  );
 }

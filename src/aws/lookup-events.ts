@@ -15,11 +15,10 @@
  * and the lookups stop as soon as one gives an attribution: a burst of changes costs one call per change
  * in the usual case.
  */
-import {
-  type CloudTrailClient,
-  LookupEventsCommand,
-  type LookupEventsCommandInput,
-  type LookupEventsCommandOutput,
+import type {
+  CloudTrailClient,
+  LookupEventsCommandInput,
+  LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
 import { changeKeyList, correlate } from '../core/correlate.js';
 import type { InputError } from '../core/errors.js';
@@ -27,7 +26,8 @@ import type { Attribution, ConfigChange, IndexedEvent } from '../core/model.js';
 import { parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { asInputError } from '../core/parse/issues.js';
 import { indexable } from '../pipeline.js';
-import { AwsAdapterError, awsErrorContext, awsErrorInfo, describeAwsError } from './errors.js';
+import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
+import { type LookupCallStats, realSleep, sendLookupEvents } from './lookup-call.js';
 import { cloudTrailRegion } from './regions.js';
 import { quotaKey, RateLimitWaitError, type TokenBuckets } from './token-bucket.js';
 
@@ -94,11 +94,6 @@ export interface LookupResult {
   /** Distinct write events the lookups returned. */
   readonly candidates: number;
 }
-
-const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 
 export class LookupEventsFallback {
   readonly #clientFor: (region: string) => CloudTrailClient;
@@ -216,11 +211,11 @@ export class LookupEventsFallback {
   async #call(
     accountId: string,
     region: string,
-    stats: { calls: number; throttles: number },
+    stats: LookupCallStats,
     input: LookupEventsCommandInput,
   ): Promise<LookupEventsCommandOutput> {
     const key = quotaKey(accountId, region);
-    for (let attempt = 1; ; attempt++) {
+    const takeToken = async (): Promise<void> => {
       try {
         await this.#buckets.take(key, this.#maxTokenWaitMs);
       } catch (error) {
@@ -237,32 +232,31 @@ export class LookupEventsFallback {
           { cause: error },
         );
       }
-      stats.calls += 1;
-      try {
-        return await this.#clientFor(region).send(new LookupEventsCommand(input));
-      } catch (error) {
-        const info = awsErrorInfo(error);
-        if (!info.throttled) {
-          throw new LookupEventsError(
-            `LookupEvents in ${region} failed: ${describeAwsError(error)}`,
-            awsErrorContext('cloudtrail', 'LookupEvents', error, key),
-            { cause: error },
+    };
+    const policy = {
+      maxAttempts: this.#maxAttempts,
+      baseDelayMs: this.#baseDelayMs,
+      maxDelayMs: this.#maxDelayMs,
+      random: this.#random,
+      sleep: this.#sleep,
+      onThrottle: (info: { readonly attempt: number; readonly delayMs: number }) =>
+        this.#onThrottle({ key, ...info }),
+    };
+    return sendLookupEvents(this.#clientFor(region), input, takeToken, policy, stats, (failure) => {
+      const context = awsErrorContext('cloudtrail', 'LookupEvents', failure.error, key);
+      return failure.kind === 'failed'
+        ? new LookupEventsError(
+            `LookupEvents in ${region} failed: ${describeAwsError(failure.error)}`,
+            context,
+            {
+              cause: failure.error,
+            },
+          )
+        : new LookupThrottledError(
+            `LookupEvents in ${region} still throttled after ${failure.attempts} attempts; the change is retried later`,
+            context,
+            { cause: failure.error },
           );
-        }
-        stats.throttles += 1;
-        if (attempt >= this.#maxAttempts) {
-          this.#onThrottle({ key, attempt, delayMs: 0 });
-          throw new LookupThrottledError(
-            `LookupEvents in ${region} still throttled after ${attempt} attempts; the change is retried later`,
-            awsErrorContext('cloudtrail', 'LookupEvents', error, key),
-            { cause: error },
-          );
-        }
-        const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
-        const delayMs = Math.floor(this.#random() * ceiling);
-        this.#onThrottle({ key, attempt, delayMs });
-        await this.#sleep(delayMs);
-      }
-    }
+    });
   }
 }
