@@ -1,4 +1,5 @@
 import type { AlertFinding, ChangeFinding, Finding } from '../../core/model.js';
+import { configTimelineUrl } from '../../core/render/links.js';
 import { orderProperties, summariseProperty } from '../../core/render/summarise.js';
 import { isoSeconds, terminalText, wrap } from './text.js';
 
@@ -30,7 +31,10 @@ function block(f: ChangeFinding, width: number): string[] {
   const c = f.change;
   const name = c.resourceName && c.resourceName !== c.resourceId ? ` (${c.resourceName})` : '';
   const lines = [
-    safe(`${label(f)} [${f.severity}] ${c.changeType} ${c.resourceType} ${c.resourceId}${name}`),
+    terminalText(
+      `${label(f)} [${f.severity}] ${c.changeType} ${c.resourceType} ${c.resourceId}${name}`,
+      width,
+    ),
     ...field('where', `account ${c.accountId}, ${c.awsRegion}`, width),
   ];
   const a = f.attribution;
@@ -53,6 +57,8 @@ function block(f: ChangeFinding, width: number): string[] {
   if (rest > 0) lines.push(...field('what', `… and ${rest} more changed properties`, width));
   if (c.oversized) lines.push(...field('what', 'oversized item: Config sent only a summary', width));
   for (const reason of f.verdict.reasons) lines.push(...field('why', reason, width));
+  // Unwrapped, so that the terminal still sees one clickable URL.
+  if (f.verdict.action === 'notify') lines.push(`${'  link'.padEnd(LABEL_WIDTH)}${configTimelineUrl(c)}`);
   return lines;
 }
 
@@ -65,7 +71,7 @@ const SHOWN_DETAILS = 4;
 function alertBlock(a: AlertFinding, width: number): string[] {
   const e = a.event;
   const lines = [
-    safe(`ALERT [${a.rule.severity}] ${a.rule.id}: ${a.rule.title}`),
+    terminalText(`ALERT [${a.rule.severity}] ${a.rule.id}: ${a.rule.title}`, width),
     ...field('where', `account ${e.accountId}, ${e.awsRegion}`, width),
     ...field('who', a.principal.display, width),
     ...field('event', `${e.eventName} (${e.eventSource}) ${e.eventId}`, width),
