@@ -12,6 +12,7 @@ import type { AlertFinding, ChangeFinding, ConfigChange, Finding } from '../core
 import { resolveRuleSet } from '../core/rules/config.js';
 import { RuleGate } from '../core/rules/gate.js';
 import { MemoryEventIndex } from '../index/memory.js';
+import { listArchiveFiles } from '../io/list-files.js';
 import { readDocuments } from '../io/read-documents.js';
 import { findingFor } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
@@ -110,6 +111,10 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     }
   };
 
+  // Only a terminal shows the bar, so only then is the input walked once beforehand to know its size.
+  const totalFiles = ctx.progress
+    ? await countFiles([...ctx.configPaths, ...ctx.cloudtrailPaths])
+    : undefined;
   const changes: ConfigChange[] = [];
   const index = new MemoryEventIndex();
   const wanted = new Set<string>();
@@ -151,7 +156,11 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     const kept =
       learn === undefined ? scan.kept : scan.kept.filter((e) => explainsSomeChange(e, wanted, learn));
     if (kept.length > 0) await index.put(kept);
-    progress.update(`${summary.files} files, ${summary.events} events, ${changes.length} changes`);
+    const rate = Math.round(summary.events / Math.max(0.001, progress.elapsedSeconds()));
+    progress.update(
+      `${summary.files}/${totalFiles ?? '?'} files, ${summary.events} events (${rate}/s), ${changes.length} changes`,
+      totalFiles === undefined || totalFiles === 0 ? undefined : summary.files / totalFiles,
+    );
   };
 
   const pass = async (paths: readonly string[]): Promise<void> => {
@@ -218,6 +227,13 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   const nothingRead = readable === 0;
   if (nothingRead) streams.stderr.write('cloudblame: no input could be read\n');
   return { exitCode: nothingRead ? 1 : deliveryFailed ? 3 : 0, summary, findings };
+}
+
+/** How many files the reader will open, for the progress bar (a listing costs a stat per file). */
+async function countFiles(paths: readonly string[]): Promise<number> {
+  let files = 0;
+  for await (const listing of listArchiveFiles(paths)) if (!('error' in listing)) files += 1;
+  return files;
 }
 
 async function writeFindings(

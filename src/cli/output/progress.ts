@@ -15,13 +15,20 @@ export class ProgressLine {
     private readonly delayMs = 500,
   ) {}
 
-  public update(text: string): void {
+  /** Redraws the line; with `fraction` (0 to 1), a bar and a percentage lead it. */
+  public update(text: string, fraction?: number): void {
     if (!this.enabled) return;
     const now = Date.now();
     if (now - this.startedAt < this.delayMs || now - this.lastDrawAt < 100) return;
     this.lastDrawAt = now;
-    this.stream.write(`\r\x1b[2K${text}`);
+    const line = fraction === undefined ? text : `${progressBar(fraction)} ${text}`;
+    this.stream.write(`\r\x1b[2K${line}`);
     this.drawn = true;
+  }
+
+  /** Seconds since the line was created, for rates. */
+  public elapsedSeconds(): number {
+    return (Date.now() - this.startedAt) / 1000;
   }
 
   public clear(): void {
@@ -29,4 +36,13 @@ export class ProgressLine {
     this.stream.write('\r\x1b[2K');
     this.drawn = false;
   }
+}
+
+const BAR_WIDTH = 24;
+
+/** `[#########---------------]  38%` */
+export function progressBar(fraction: number): string {
+  const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  const filled = Math.round(clamped * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(clamped * 100)).padStart(3)}%`;
 }
