@@ -60,6 +60,7 @@ export function indexWhoTable(r: IndexWhoResult | { readonly notMeasured: string
       ['events kept (successful writes)', fmtInt(r.kept)],
       ['index time (bulkIndex)', fmtSeconds(r.indexMs)],
       ['events/s read and indexed', fmtInt(r.events / (r.indexMs / 1000))],
+      ['write events/s kept and indexed', fmtInt(r.kept / (r.indexMs / 1000))],
       ['index file', fmtMb(r.dbBytes)],
       ['peak RSS (index, then queries)', fmtMb(r.maxRssKb * 1024)],
       [

@@ -14,10 +14,11 @@ import type { JsonObject, Principal, TrailEvent } from '../core/model.js';
 import { looksLikeTrailRecord, parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { parseDocument } from '../core/parse/document.js';
 import { asInputError } from '../core/parse/issues.js';
+import { identityKeyOf } from '../core/principal/identity.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
 import { type FileBatch, IndexFileError, type IndexMode, SqliteEventIndex } from '../index/sqlite.js';
 import { listArchiveFiles } from '../io/list-files.js';
-import { type DocumentRead, readDocuments } from '../io/read-documents.js';
+import { type DocumentRead, readFileDocuments } from '../io/read-documents.js';
 import { principalOfEvent } from '../pipeline.js';
 
 /** The index used when `--db` is not given, relative to the working directory. */
@@ -92,10 +93,16 @@ interface Candidate {
   readonly read: () => Promise<DocumentRead[]>;
 }
 
+/** One value of a cache key, length first, so that no value can pass for several. */
+function keyPart(value: string | undefined): string {
+  return value === undefined ? '-' : `${value.length}:${value}`;
+}
+
 /**
- * `principalOfEvent` depends only on these inputs, and a CloudTrail archive repeats the same callers
- * over and over: the principal is worked out once per distinct caller. Bounded, so a long run over
- * millions of sessions does not grow without limit.
+ * `principalOfEvent` depends only on these inputs (of userIdentity, only on what `identityKeyOf` keeps,
+ * which is cheaper to build than the whole block's JSON and leaves out its per-session noise), and a
+ * CloudTrail archive repeats the same callers over and over: the principal is worked out once per
+ * distinct caller. Bounded, so a long run over millions of sessions does not grow without limit.
  */
 export class PrincipalCache {
   readonly #cache = new Map<string, Principal>();
@@ -107,8 +114,11 @@ export class PrincipalCache {
 
   public of(event: TrailEvent): Principal {
     const key =
-      `${JSON.stringify(event.userIdentity)}\u0000${event.userAgent ?? ''}\u0000` +
-      `${String(event.sessionCredentialFromConsole)}\u0000${event.sourceIPAddress ?? ''}\u0000${event.eventSource}`;
+      identityKeyOf(event.userIdentity) +
+      keyPart(event.userAgent) +
+      keyPart(String(event.sessionCredentialFromConsole)) +
+      keyPart(event.sourceIPAddress) +
+      keyPart(event.eventSource);
     let principal = this.#cache.get(key);
     if (principal === undefined) {
       principal = principalOfEvent(event);
@@ -371,7 +381,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
         summary.unchangedFiles += 1;
         continue;
       }
-      yield { ...candidate, read: () => collect(readDocuments([file.path])) };
+      yield { ...candidate, read: () => collect(readFileDocuments(file.path)) };
     }
   }
 

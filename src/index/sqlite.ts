@@ -214,6 +214,8 @@ type Compact = { readonly i: readonly CompactIdentifier[]; readonly a: readonly 
 
 const MIN_TIME = -8.64e15;
 const MAX_TIME = 8.64e15;
+/** Page size of a new index file. */
+const PAGE_SIZE = 16_384;
 /** Bound on the caller cache of a long run; the database stays the reference. */
 const MAX_CACHED_CALLERS = 100_000;
 
@@ -367,6 +369,12 @@ export class SqliteEventIndex implements EventIndex {
   readonly #callerIds = new Map<string, number>();
   readonly #callers = new Map<number, CallerRow>();
   readonly #principalJson = new WeakMap<Principal, string>();
+  /**
+   * Caller ids by principal object, then by access key, user agent and source address: the engine hands
+   * over the same principal object for a caller again and again, so most events find their caller here
+   * without building (and hashing) the long key of `#callerIds`. Replaced when a transaction rolls back.
+   */
+  #callersOfPrincipal = new WeakMap<Principal, Map<string, number>>();
   /** Callers inserted by the open transaction: forgotten again if it rolls back. */
   #pendingCallers: string[] = [];
   readonly #stmts: Statements;
@@ -402,6 +410,9 @@ export class SqliteEventIndex implements EventIndex {
       );
     }
     try {
+      // Only takes effect on a new file (before its first write): an index of events hundreds of bytes
+      // long inserts markedly faster in 16 KiB pages than in the default 4 KiB.
+      if (!readonly) db.pragma(`page_size = ${PAGE_SIZE}`);
       const cacheKiB = (options.cacheMiB ?? (readonly ? 64 : 256)) * 1024;
       db.pragma(`cache_size = -${cacheKiB}`);
       db.pragma('temp_store = MEMORY');
@@ -496,6 +507,7 @@ export class SqliteEventIndex implements EventIndex {
       this.#pendingCallers = [];
       return result;
     } catch (error) {
+      if (this.#pendingCallers.length > 0) this.#callersOfPrincipal = new WeakMap();
       for (const key of this.#pendingCallers) {
         const id = this.#callerIds.get(key);
         this.#callerIds.delete(key);
@@ -566,6 +578,22 @@ export class SqliteEventIndex implements EventIndex {
   }
 
   #callerIdOf(event: StoredEvent): number {
+    let byRest = this.#callersOfPrincipal.get(event.principal);
+    if (byRest === undefined) {
+      byRest = new Map();
+      this.#callersOfPrincipal.set(event.principal, byRest);
+    }
+    const rest = `${event.accessKeyId ?? ''}\u0000${event.userAgent ?? ''}\u0000${event.sourceIPAddress ?? ''}`;
+    let id = byRest.get(rest);
+    if (id === undefined) {
+      id = this.#callerIdByKey(event);
+      if (byRest.size >= MAX_CACHED_CALLERS) byRest.clear();
+      byRest.set(rest, id);
+    }
+    return id;
+  }
+
+  #callerIdByKey(event: StoredEvent): number {
     const principalJson = this.#jsonOf(event.principal);
     const key = `${principalJson}\u0000${event.accessKeyId ?? ''}\u0000${event.userAgent ?? ''}\u0000${event.sourceIPAddress ?? ''}`;
     const cached = this.#callerIds.get(key);

@@ -381,6 +381,14 @@ export function startReading(
 }
 
 /**
+ * The documents of one file already known to be a regular file (from `listArchiveFiles`, say), read as
+ * `readDocuments` would read it when named alone, without looking at it again first.
+ */
+export function readFileDocuments(path: string, options: ReadOptions = {}): AsyncGenerator<DocumentRead> {
+  return startReading({ path, lineDelimited: LINE_DELIMITED.test(path) }, options)();
+}
+
+/**
  * Whole files read ahead of the one being parsed. Reading and gunzipping happen on libuv's thread pool,
  * so while the caller works on one file the next ones are already on their way, as a CloudTrail archive's
  * many small files otherwise leave the process waiting on the disk and zlib most of the time. Memory: at

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/core/model.js';
+import { identityFacts, identityKeyOf } from '../../src/core/principal/identity.js';
 import { classifyChannel, principalOf } from '../../src/core/principal.js';
 import { datasetRecords, datasetsDir } from '../helpers/dataset-records.js';
 
@@ -405,3 +406,92 @@ describe.skipIf(!datasets.every((dir) => existsSync(dir)))(
     });
   },
 );
+
+describe('identityKeyOf', () => {
+  const samples: unknown[] = [
+    ssoSession,
+    terraformRole,
+    null,
+    [],
+    {},
+    { type: 42 },
+    { type: 'IAMUser', userName: 'bob', arn: 'arn:aws:iam::123456789012:user/bob', accountId: 123456789012 },
+    { type: 'IAMUser', userName: ' bob ' },
+    { type: 'AssumedRole', arn: 'not-an-arn', sessionContext: 'x' },
+    { type: 'FederatedUser', principalId: '123456789012:carol', sessionContext: { sessionIssuer: [] } },
+    {
+      type: 'IdentityCenterUser',
+      onBehalfOf: { userId: 'u-1', identityStoreArn: 'arn:aws:identitystore::1:identitystore/d-1' },
+    },
+    { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
+    {
+      type: 'SAMLUser',
+      principalId: 'x',
+      userName: 'dave',
+      identityProvider: 'okta',
+      sourceIdentity: 'dave',
+    },
+  ];
+
+  it('gives the same facts to identities with the same key', () => {
+    const keys = samples.map((identity) => identityKeyOf(identity));
+    for (let a = 0; a < samples.length; a++) {
+      for (let b = 0; b < samples.length; b++) {
+        if (keys[a] === keys[b]) expect(identityFacts(samples[b])).toEqual(identityFacts(samples[a]));
+      }
+    }
+  });
+
+  it('leaves out the per-session noise and nothing else', () => {
+    const noisy = {
+      ...ssoSession,
+      accessKeyId: 'ASIAOTHEROTHEROTHER1',
+      sessionContext: {
+        ...(ssoSession['sessionContext'] as JsonObject),
+        attributes: { creationDate: '2026-01-01T00:00:00Z', mfaAuthenticated: 'true' },
+      },
+    };
+    expect(identityKeyOf(noisy)).toBe(identityKeyOf(ssoSession));
+    const reads: [string, (identity: JsonObject, value: unknown) => void][] = [
+      ...[
+        'type',
+        'arn',
+        'invokedBy',
+        'principalId',
+        'accountId',
+        'userName',
+        'sourceIdentity',
+        'identityProvider',
+      ].map((field): [string, (identity: JsonObject, value: unknown) => void] => [
+        field,
+        (identity, value) => {
+          identity[field] = value;
+        },
+      ]),
+      [
+        'sessionContext.sourceIdentity',
+        (i, v) => ((i['sessionContext'] as JsonObject)['sourceIdentity'] = v as never),
+      ],
+      ['sessionIssuer.arn', (i, v) => (issuerOf(i)['arn'] = v as never)],
+      ['sessionIssuer.userName', (i, v) => (issuerOf(i)['userName'] = v as never)],
+      ['onBehalfOf.userId', (i, v) => (i['onBehalfOf'] = { userId: v as never })],
+      ['onBehalfOf.identityStoreArn', (i, v) => (i['onBehalfOf'] = { identityStoreArn: v as never })],
+    ];
+    for (const [field, set] of reads) {
+      const changed = structuredClone(ssoSession);
+      set(changed, 'something else');
+      expect(identityKeyOf(changed), field).not.toBe(identityKeyOf(ssoSession));
+    }
+  });
+
+  it('cannot be fooled by a value that contains what separates two', () => {
+    expect(identityKeyOf({ userName: '3:abc', principalId: 'x' })).not.toBe(
+      identityKeyOf({ userName: '', principalId: '3:abc3:abc' }),
+    );
+    expect(identityKeyOf({ userName: 7 })).not.toBe(identityKeyOf({ userName: '#7;' }));
+  });
+});
+
+function issuerOf(identity: JsonObject): JsonObject {
+  return (identity['sessionContext'] as JsonObject)['sessionIssuer'] as JsonObject;
+}

@@ -104,6 +104,44 @@ function userNameFacts(type: PrincipalType, userIdentity: JsonObject, arn: strin
   return userName ? { userName } : {};
 }
 
+/**
+ * Every value of a userIdentity block that `identityFacts` reads, as written, in one string: two blocks
+ * with the same key have the same facts (the per-session noise of a real block, such as `accessKeyId` and
+ * `sessionContext.attributes`, is left out). Values are taken raw (`stringField` would trim them): two
+ * spellings of one value only make two keys. For caching; keep it in step with `identityFacts` and the
+ * functions it calls, which read nothing else.
+ */
+export function identityKeyOf(userIdentityInput: unknown): string {
+  const userIdentity = asObject(userIdentityInput) ?? {};
+  const sessionContext = asObject(userIdentity['sessionContext']);
+  const issuer = asObject(sessionContext?.['sessionIssuer']);
+  const onBehalfOf = asObject(userIdentity['onBehalfOf']);
+  return (
+    part(userIdentity['type']) +
+    part(userIdentity['arn']) +
+    part(userIdentity['invokedBy']) +
+    part(userIdentity['principalId']) +
+    part(userIdentity['accountId']) +
+    part(userIdentity['userName']) +
+    part(userIdentity['sourceIdentity']) +
+    part(userIdentity['identityProvider']) +
+    part(sessionContext?.['sourceIdentity']) +
+    part(issuer?.['arn']) +
+    part(issuer?.['userName']) +
+    part(onBehalfOf?.['userId']) +
+    part(onBehalfOf?.['identityStoreArn'])
+  );
+}
+
+/**
+ * One value of a key, so that no value can pass for several: a string with its length first, a number
+ * (which `stringField` reads too) marked as one, anything else (which it ignores) as absent.
+ */
+function part(value: unknown): string {
+  if (typeof value === 'string') return `${value.length}:${value}`;
+  return typeof value === 'number' ? `#${value};` : '-';
+}
+
 /** Reads a CloudTrail userIdentity block of any shape; never throws. */
 export function identityFacts(userIdentityInput: unknown): IdentityFacts {
   const userIdentity = asObject(userIdentityInput) ?? {};
