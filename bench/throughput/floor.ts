@@ -4,12 +4,20 @@
  * same walk, one-shot reads and gunzips, the same read-ahead), so that the ratio replay/floor is the cost
  * of what replay does with the records, nothing else.
  *
- * `node dist/bench/throughput/floor.js [--read-ahead N] PATH...` (N = 0: one file after the other, nothing
- * overlapping: the single-core floor) writes one JSON line to the file named by CLOUDBLAME_BENCH_STATS, or
+ * `--blocking` reads each file on the parsing thread instead (`readDocumentsBlocking`, as replay's worker
+ * threads read): no trip to libuv's thread pool at all.
+ *
+ * `node dist/bench/throughput/floor.js [--read-ahead N | --blocking] PATH...` (N = 0: one file after the
+ * other, nothing overlapping: the single-core floor) writes one JSON line to the file named by CLOUDBLAME_BENCH_STATS, or
  * to stdout: files, records, bytes, wallMs, maxRssKb, cpuMs.
  */
 import { writeFileSync } from 'node:fs';
-import { readDocuments } from '../../src/io/read-documents.js';
+import {
+  type DocumentRead,
+  readDocuments,
+  readDocumentsBlocking,
+  walkFiles,
+} from '../../src/io/read-documents.js';
 import { processStats } from '../lib/child.js';
 
 export interface FloorResult {
@@ -22,14 +30,24 @@ export interface FloorResult {
   readonly checksum: number;
 }
 
-export async function floor(paths: readonly string[], readAhead: number): Promise<FloorResult> {
+/** Every file read on this thread, one after the other, as replay's worker threads read them. */
+async function* readBlocking(paths: readonly string[]): AsyncGenerator<DocumentRead> {
+  for await (const entry of walkFiles(paths)) {
+    if ('failed' in entry) yield entry.failed;
+    else yield* readDocumentsBlocking(entry);
+  }
+}
+
+/** `readAhead`: files read ahead on the thread pool, or 'blocking' for none of it. */
+export async function floor(paths: readonly string[], readAhead: number | 'blocking'): Promise<FloorResult> {
   const started = performance.now();
   let documents = 0;
   let records = 0;
   let bytes = 0;
   let errors = 0;
   let checksum = 0;
-  for await (const read of readDocuments(paths, { readAhead })) {
+  const reads = readAhead === 'blocking' ? readBlocking(paths) : readDocuments(paths, { readAhead });
+  for await (const read of reads) {
     if ('error' in read) {
       errors += 1;
       continue;
@@ -51,7 +69,9 @@ if (process.argv[1]?.endsWith('floor.js')) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--read-ahead');
   const readAhead = at >= 0 ? Number(args.splice(at, 2)[1]) : 0;
-  const result = await floor(args, readAhead);
+  const blocking = args.indexOf('--blocking');
+  if (blocking >= 0) args.splice(blocking, 1);
+  const result = await floor(args, blocking >= 0 ? 'blocking' : readAhead);
   const statsFile = process.env['CLOUDBLAME_BENCH_STATS'];
   const line = JSON.stringify({ ...result, ...processStats() });
   if (statsFile !== undefined) writeFileSync(statsFile, line);

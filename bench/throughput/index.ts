@@ -26,6 +26,7 @@ export interface Measured {
 export interface ThroughputResult {
   readonly floorSequential: Measured;
   readonly floorReadAhead: Measured;
+  readonly floorBlocking: Measured;
   readonly replay: Measured;
   readonly replayWorkers: Measured;
   readonly replaySmall: Measured;
@@ -113,6 +114,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
   const runs = {
     floorSequential: [] as ChildRun<Stats>[],
     floorReadAhead: [] as ChildRun<Stats>[],
+    floorBlocking: [] as ChildRun<Stats>[],
     replay: [] as ChildRun<Stats>[],
     replayWorkers: [] as ChildRun<Stats>[],
     replaySmall: [] as ChildRun<Stats>[],
@@ -144,6 +146,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
       throw new Error(`the floor read ${result.records} records, the manifest says ${manifest.events}`);
     }
     await step('floor, read-ahead 3', runs.floorReadAhead, [floorJs, '--read-ahead', '3', ...ct], round);
+    await step('floor, blocking reads', runs.floorBlocking, [floorJs, '--blocking', ...ct], round);
     const replay = await step(
       'cloudblame replay --workers 1',
       runs.replay,
@@ -184,6 +187,12 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
       manifest.events,
       manifest.bytes,
     ),
+    floorBlocking: measured(
+      'floor: the same, read on the parsing thread (as workers read)',
+      runs.floorBlocking,
+      manifest.events,
+      manifest.bytes,
+    ),
     replay: measured('cloudblame replay --workers 1', runs.replay, manifest.events, manifest.bytes),
     replayWorkers: measured(
       `cloudblame replay --workers auto (${workers} threads)`,
@@ -207,6 +216,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
 export function throughputTable(r: ThroughputResult): Table {
   const floorRa = perSecond(r.floorReadAhead);
   const floorSeq = perSecond(r.floorSequential);
+  const floorBlk = perSecond(r.floorBlocking);
   const row = (m: Measured, vs: string): string[] => {
     const b = best(m);
     const walls = m.runs.map((x) => x.wallMs);
@@ -233,11 +243,15 @@ export function throughputTable(r: ThroughputResult): Table {
     rows: [
       row(r.floorSequential, '1.00x (single-core floor)'),
       row(r.floorReadAhead, `${fmtRatio(floorRa / floorSeq)} of sequential`),
+      row(r.floorBlocking, `${fmtRatio(floorBlk / floorSeq)} of sequential`),
       row(
         r.replay,
         `${fmtRatio(single / floorRa)} of read-ahead floor, ${fmtRatio(single / floorSeq)} of sequential`,
       ),
-      row(r.replayWorkers, `${fmtRatio(multi / floorSeq)} of single-core floor`),
+      row(
+        r.replayWorkers,
+        `${fmtRatio(multi / floorSeq)} of single-core floor, ${fmtRatio(multi / floorBlk)} of blocking floor`,
+      ),
       row(r.replaySmall, 'memory at a smaller size'),
     ],
     notes: [
@@ -245,6 +259,7 @@ export function throughputTable(r: ThroughputResult): Table {
       `Target: single-threaded replay >= 0.70x the floor's events/s: ${fmtRatio(single / floorRa)} against the read-ahead floor (${ok(single / floorRa >= 0.7)}), ${fmtRatio(single / floorSeq)} against the sequential one.`,
       `Target: worker threads on all cores >= 1.5x the single-core floor: ${fmtRatio(multi / floorSeq)} with ${r.workers} threads on ${availableParallelism()} cores (${ok(multi / floorSeq >= 1.5)}).`,
       `Target: peak RSS < 500 MB whatever the size: ${fmtInt(best(r.replaySmall).maxRssKb / 1024)} MB for ${fmtInt(r.replaySmall.events)} events, ${fmtInt(best(r.replay).maxRssKb / 1024)} MB for ${fmtInt(r.replay.events)}, ${fmtInt(best(r.replayWorkers).maxRssKb / 1024)} MB with worker threads (${ok(rssMax < 500 && best(r.replayWorkers).maxRssKb / 1024 < 500)}).`,
+      `The blocking floor reads each file on the parsing thread (no thread pool), as replay's worker threads do: a single-core floor too, without the thread pool's wake-ups and callbacks. Workers against it: ${fmtRatio(multi / floorBlk)}.`,
       `Findings of --workers 1 and --workers auto byte for byte identical: ${r.identical ? 'yes' : 'NO'}.`,
       `Machine load (1-minute average) at the start of the runs: ${loads.map((l) => fmtNum(l, 2)).join(', ')} on ${availableParallelism()} cores.`,
       `Replay's summary: ${r.summaryLine.replace(/^cloudblame: /, '')}`,

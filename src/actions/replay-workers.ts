@@ -2,11 +2,11 @@
  * `replay --workers N`: the CloudTrail pass on N worker threads, with the same findings as one thread.
  *
  * The main thread walks the paths (in the order `readDocuments` reads them) and hands out tasks of a few
- * consecutive files, two tasks per worker at a time so every worker reads ahead. Workers read, parse and scan
- * (rules on every event, identifiers of the writes) and send back per-document scans: counts, error
- * messages, alerts, and the compact events that name a wanted key. The main thread applies the scans in
- * file order, exactly as the single-threaded pass does, so errors print in the same order, alerts come in
- * the same order and the index receives the same events.
+ * consecutive files, two tasks per worker at a time so no worker waits for its next task. Workers read (on
+ * their own thread, see replay-worker.ts), parse and scan (rules on every event, identifiers of the writes)
+ * and send back per-document scans: counts, error messages, alerts, and the compact events that name a
+ * wanted key. The main thread applies the scans in file order, exactly as the single-threaded pass does, so
+ * errors print in the same order, alerts come in the same order and the index receives the same events.
  *
  * One subtlety keeps the two modes identical. The single-threaded pass grows its set of wanted keys as it
  * goes: an event kept because it names a wanted resource may teach other names of that resource (a
@@ -75,7 +75,7 @@ export interface ParallelPassOptions {
 
 /** Consecutive files per task: one message each way per task, whatever the number of files. */
 const FILES_PER_TASK = 8;
-/** Tasks each worker holds at once: one being scanned, the other's files being read. */
+/** Tasks each worker holds at once: one being scanned, the next one waiting. */
 const DEPTH = 2;
 /** Tasks scanned ahead of the one applied next, at most (results wait in memory until their turn). */
 const WINDOW_PER_WORKER = 4;

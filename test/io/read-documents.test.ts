@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DocumentRead, readDocuments } from '../../src/io/read-documents.js';
+import {
+  type DocumentRead,
+  readDocuments,
+  readDocumentsBlocking,
+  startReading,
+} from '../../src/io/read-documents.js';
 
 let dir: string;
 
@@ -161,5 +166,42 @@ describe('readDocuments', () => {
     expect(summary(reads)).toEqual([
       ['big.json.gz', 'error: big.json.gz: larger than 1000 bytes once decompressed; not read'],
     ]);
+  });
+});
+
+describe('readDocumentsBlocking', () => {
+  it('gives the same documents and errors as startReading', async () => {
+    const whole = gzipSync(trail);
+    const big = JSON.stringify({ Records: Array.from({ length: 200 }, (_, i) => ({ eventName: `E${i}` })) });
+    const files = [
+      write('a.json', trail),
+      write('b.json.gz', whole),
+      write('c.json', whole),
+      write('d.json.gz', whole.subarray(0, whole.length - 12)),
+      write('e.json.gz', Buffer.concat([whole.subarray(0, 20), Buffer.alloc(40, 7), whole.subarray(60)])),
+      write('f.json', '{"Records": [1,'),
+      write('g.json', '  \n'),
+      write('h.json', '\ufeff{"a":1}'),
+      write('i.json', '{"a":1}\n{"b":2}\n'),
+      write('j.jsonl.gz', gzipSync('{"a":1}\nnot json\n{"b":2}\n')),
+      write('k.json.gz', gzipSync(big)),
+      write('l.json', big),
+      join(dir, 'missing.json'),
+      dir,
+    ];
+    for (const path of files) {
+      const entry = { path, lineDelimited: path.includes('.jsonl') };
+      for (const maxBytes of [undefined, 1000]) {
+        const options = maxBytes === undefined ? {} : { maxBytes };
+        const blocking: DocumentRead[] = [];
+        for await (const read of readDocumentsBlocking(entry, options)) blocking.push(read);
+        const pooled: DocumentRead[] = [];
+        for await (const read of startReading(entry, options)()) pooled.push(read);
+        expect(summary(blocking), `${path} ${maxBytes}`).toEqual(summary(pooled));
+        expect(blocking.map((r) => ('error' in r ? r.error.name : r.bytes))).toEqual(
+          pooled.map((r) => ('error' in r ? r.error.name : r.bytes)),
+        );
+      }
+    }
   });
 });
