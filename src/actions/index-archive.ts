@@ -7,7 +7,7 @@ import {
   readArchiveObject,
   S3ArchiveError,
 } from '../aws/s3-archive.js';
-import { ProgressLine } from '../cli/output/progress.js';
+import { errorReporter, ProgressLine } from '../cli/output/progress.js';
 import type { InputError } from '../core/errors.js';
 import { identifiersOf, isIndexable } from '../core/identifiers.js';
 import type { JsonObject, Principal, TrailEvent } from '../core/model.js';
@@ -258,15 +258,9 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     return { exitCode: 2, summary };
   }
   const progress = new ProgressLine(streams.stderr, ctx.progress);
-  let printed = 0;
-  const report = (message: string): void => {
+  const report = errorReporter(streams.stderr, progress, ctx.maxErrors, () => {
     summary.errors += 1;
-    if (ctx.maxErrors === 0 || printed < ctx.maxErrors) {
-      progress.clear();
-      streams.stderr.write(`error: ${message}\n`);
-      printed += 1;
-    }
-  };
+  });
   const mode: IndexMode = ctx.all ? 'all' : 'writes';
   const principals = new PrincipalCache();
   const batchEvents = ctx.batchEvents ?? 20_000;

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { formatJsonl } from '../cli/output/jsonl.js';
 import { outputOrder } from '../cli/output/order.js';
-import { ProgressLine } from '../cli/output/progress.js';
+import { errorReporter, ProgressLine } from '../cli/output/progress.js';
 import { formatFindingsTable } from '../cli/output/table.js';
 import { loadConfigFile } from '../config/load.js';
 import { type CloudBlameConfig, defaultConfig } from '../core/config/schema.js';
@@ -101,15 +101,9 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   const ruleSet = resolveRuleSet(config.rules);
   const alerts: AlertFinding[] = [];
   const progress = new ProgressLine(streams.stderr, ctx.progress);
-  let printedErrors = 0;
-  const reportError = (message: string): void => {
+  const reportError = errorReporter(streams.stderr, progress, ctx.maxErrors, () => {
     summary.errors += 1;
-    if (ctx.maxErrors === 0 || printedErrors < ctx.maxErrors) {
-      progress.clear();
-      streams.stderr.write(`error: ${message}\n`);
-      printedErrors += 1;
-    }
-  };
+  });
 
   // Only a terminal shows the bar, so only then is the input walked once beforehand to know its size.
   const totalFiles = ctx.progress

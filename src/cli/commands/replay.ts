@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AdHocTarget } from '../../actions/notify.js';
 import { replay } from '../../actions/replay.js';
 import type { RenderTarget } from '../../sinks/render-payload.js';
+import { nonNegativeInteger } from './query-options.js';
 
 interface ReplayOptions {
   cloudtrail?: string[];
@@ -38,14 +39,6 @@ function workerCountOption(value: string): number {
     throw new InvalidArgumentError(
       `must be a whole number of 0 or more, or "auto", but "${value}" was provided`,
     );
-  }
-  return n;
-}
-
-function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidArgumentError(`must be a whole number of 0 or more, but "${value}" was provided`);
   }
   return n;
 }

@@ -46,3 +46,23 @@ export function progressBar(fraction: number): string {
   const filled = Math.round(clamped * BAR_WIDTH);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(clamped * 100)).padStart(3)}%`;
 }
+
+/**
+ * Prints input errors on stderr, clearing the progress line first, up to `maxErrors` (0: all); every error
+ * is still counted through `onError`, so the summary says how many there were.
+ */
+export function errorReporter(
+  stream: Writable,
+  progress: ProgressLine,
+  maxErrors: number,
+  onError: () => void,
+): (message: string) => void {
+  let printed = 0;
+  return (message) => {
+    onError();
+    if (maxErrors !== 0 && printed >= maxErrors) return;
+    progress.clear();
+    stream.write(`error: ${message}\n`);
+    printed += 1;
+  };
+}
