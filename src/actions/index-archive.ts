@@ -18,7 +18,7 @@ import { identityKeyOf } from '../core/principal/identity.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
 import { type FileBatch, IndexFileError, type IndexMode, SqliteEventIndex } from '../index/sqlite.js';
 import { listArchiveFiles } from '../io/list-files.js';
-import { type DocumentRead, readFileDocuments } from '../io/read-documents.js';
+import { type DocumentRead, readFileDocumentsBlocking } from '../io/read-documents.js';
 import { principalOfEvent } from '../pipeline.js';
 
 /** The index used when `--db` is not given, relative to the working directory. */
@@ -375,14 +375,17 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
         summary.unchangedFiles += 1;
         continue;
       }
-      yield { ...candidate, read: () => collect(readFileDocuments(file.path)) };
+      yield { ...candidate, read: () => collect(readFileDocumentsBlocking(file.path)) };
     }
   }
 
   try {
     for (const source of ctx.sources) {
       try {
-        for await (const { item, result } of readAhead(candidates(source), (c) => c.read())) {
+        // S3 objects are fetched ahead while a file is parsed; local files are read on this thread when
+        // their turn comes (on a page-cached archive the thread pool's round trips cost more than they overlap).
+        const depth = isS3Url(source) ? 2 : 0;
+        for await (const { item, result } of readAhead(candidates(source), (c) => c.read(), depth)) {
           indexFile(item, result);
           showProgress();
         }

@@ -470,6 +470,18 @@ export function readFileDocuments(path: string, options: ReadOptions = {}): Asyn
 }
 
 /**
+ * `readFileDocuments`, read and gunzipped on the calling thread (see `readDocumentsBlocking`): for a
+ * single-threaded reader that has nothing to overlap with the disk but its own parsing, such as
+ * `cloudblame index`, whose CPU would otherwise go on the thread pool's wake-ups and callbacks.
+ */
+export function readFileDocumentsBlocking(
+  path: string,
+  options: ReadOptions = {},
+): AsyncGenerator<DocumentRead> {
+  return readDocumentsBlocking({ path, lineDelimited: LINE_DELIMITED.test(path) }, options);
+}
+
+/**
  * Whole files read ahead of the one being parsed. Reading and gunzipping happen on libuv's thread pool,
  * so while the caller works on one file the next ones are already on their way, as a CloudTrail archive's
  * many small files otherwise leave the process waiting on the disk and zlib most of the time. Memory: at

@@ -199,15 +199,77 @@ describe('SqliteEventIndex', () => {
     idx.putStored([eventAt(1)]);
     idx.close();
     const raw = new Database(path);
-    const second = eventAt(2).eventId;
-    raw.prepare('UPDATE events SET event_key = ?').run(hash53(second));
+    const second = eventAt(2);
+    // Events are unique by time and hash: the planted row holds the second event's place.
+    raw
+      .prepare('UPDATE events SET event_key = ?, time_ms = ?')
+      .run(hash53(second.eventId), second.eventTimeMs);
     raw.close();
     const again = SqliteEventIndex.open(path);
     expect(again.putStored([eventAt(2)])).toMatchObject({ inserted: 1, duplicates: 0 });
     expect(again.putStored([eventAt(2)])).toMatchObject({ inserted: 0, duplicates: 1 });
-    expect(again.event(second)?.eventId).toBe(second);
+    expect(again.event(second.eventId)?.eventId).toBe(second.eventId);
+    expect(again.event(second.eventId, second.eventTimeMs)?.eventId).toBe(second.eventId);
     expect(again.eventsByKeys([SG])).toHaveLength(2);
     again.close();
+  });
+
+  it('leaves out an event reached through another identifier whose hash is the same', () => {
+    // A real 53-bit collision cannot be found either; plant a key row under the other identifier's hash.
+    const path = join(dir, 'i.db');
+    const idx = SqliteEventIndex.open(path);
+    idx.putStored([eventAt(1)]);
+    idx.close();
+    const raw = new Database(path);
+    const { id, time_ms } = raw.prepare('SELECT id, time_ms FROM events').get() as {
+      id: number;
+      time_ms: number;
+    };
+    raw.prepare('INSERT INTO keys VALUES (?, 1, ?, ?)').run(hash53('sg-0000000000000000f'), time_ms, id);
+    raw.close();
+    const again = SqliteEventIndex.open(path, { readonly: true });
+    expect(again.eventsByKeys(['sg-0000000000000000f'])).toEqual([]);
+    expect(again.eventsByKeys([SG])).toHaveLength(1);
+    again.close();
+  });
+
+  it('upgrades an index of schema 1 (text keys) in place, keeping its events, callers and files', () => {
+    const path = join(dir, 'v1.db');
+    const v1 = new Database(path);
+    v1.exec(readFileSync(join(root, 'test', 'fixtures', 'index', 'schema-1.sql'), 'utf8'));
+    v1.prepare(
+      `INSERT INTO callers (id, hash, key, principal, display, type, channel) VALUES (1, 7, 'k', ?, 'bob', 'IAMUser', 'cli')`,
+    ).run(JSON.stringify(eventAt(1).principal));
+    v1.prepare(
+      `INSERT INTO files (id, path, size, version, mode, events, errors, indexed_at) VALUES (1, 'a.json.gz', 10, '1', 'writes', 1, 0, 0)`,
+    ).run();
+    const event = eventAt(1);
+    v1.prepare(
+      `INSERT INTO events (id, event_id, event_key, time_ms, account, region, source, name, caller_id, change, read_only,
+         error_code, request, compact, file_id) VALUES (5, ?, ?, ?, '111122223333', 'eu-west-1', 'ec2.amazonaws.com',
+         'AuthorizeSecurityGroupIngress', 1, 1, 0, NULL, '{}', ?, 1)`,
+    ).run(
+      event.eventId,
+      hash53(event.eventId),
+      event.eventTimeMs,
+      JSON.stringify({ i: [[SG, 'requestParameters.groupId']], a: [] }),
+    );
+    v1.prepare('INSERT INTO keys VALUES (?, 1, ?, 5)').run(SG, event.eventTimeMs);
+    v1.pragma('user_version = 1');
+    v1.close();
+
+    expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 1; run cloudblame index/);
+    const upgraded = SqliteEventIndex.open(path);
+    expect(upgraded.stats()).toEqual({ events: 1, keys: 1, callers: 1, files: 1 });
+    expect(upgraded.eventsByKeys([SG]).map((e) => e.eventId)).toEqual([event.eventId]);
+    expect(upgraded.fileState('a.json.gz')).toMatchObject({ size: 10, events: 1 });
+    // The upgraded index takes new events and still refuses duplicates.
+    expect(upgraded.putStored([eventAt(1), eventAt(2)])).toMatchObject({ inserted: 1, duplicates: 1 });
+    expect(upgraded.eventsByKeys([SG])).toHaveLength(2);
+    upgraded.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    raw.close();
   });
 
   it('leaves no partial rows when a write fails mid-file', () => {
