@@ -13,6 +13,11 @@
  *
  * The archive spans `days` days (at least 2, about 250,000 events a day), so that a replay of the first
  * day alone shows memory at a quarter of the size.
+ *
+ * `mode: 'writes'` (the indexing benchmark, part 5) writes an archive in the same layout whose records are
+ * all successful management writes: the background write records of records.ts with their mix of
+ * services and callers, none failed, no labelled episodes and no Config changes; it spans
+ * `max(1, round(events / 250,000))` days, so that its files hold as many records as the mixed archive's.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -35,10 +40,15 @@ const EVENTS_PER_DAY = 250_000;
 /** CloudTrail starts a new file when one grows large. */
 const MAX_RECORDS_PER_FILE = 1500;
 
+/** `mixed`: the busy production trail of MIX with the labelled corpus; `writes`: successful writes only. */
+export type GenerateMode = 'mixed' | 'writes';
+
 export interface GenerateOptions {
   readonly events: number;
   readonly seed: number;
   readonly outDir: string;
+  /** @default 'mixed' */
+  readonly mode?: GenerateMode;
   /** Configuration items (labelled changes). Default: one per ~330 events, between 200 and 6,000. */
   readonly changes?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -57,6 +67,8 @@ export interface DayManifest {
 
 export interface Manifest {
   readonly generatorVersion: number;
+  /** Present only for `writes` (a mixed archive's manifest is unchanged). */
+  readonly mode?: 'writes';
   readonly seed: number;
   readonly requestedEvents: number;
   readonly events: number;
@@ -144,15 +156,33 @@ class Writer {
   }
 }
 
-export async function generate(options: GenerateOptions): Promise<Manifest> {
-  const root = new Rng(options.seed);
+/** The world's accounts, drawn first from the root generator. */
+function makeAccounts(root: Rng): Account[] {
   const worldRng = root.fork('world');
-  const accounts: Account[] = ACCOUNTS.map(([id, weight]) => makeAccount(worldRng, id, weight));
-  const days = Math.max(2, Math.round(options.events / EVENTS_PER_DAY));
+  return ACCOUNTS.map(([id, weight]) => makeAccount(worldRng, id, weight));
+}
+
+/**
+ * The accounts (principals and resource pools, the main account first) of every archive generated with
+ * this seed, whatever its size or mode: the benchmark picks busy resources from them.
+ */
+export function accountsOf(seed: number): Account[] {
+  return makeAccounts(new Rng(seed));
+}
+
+export async function generate(options: GenerateOptions): Promise<Manifest> {
+  const writesOnly = options.mode === 'writes';
+  const root = new Rng(options.seed);
+  const accounts: Account[] = makeAccounts(root);
+  const days = writesOnly
+    ? Math.max(1, Math.round(options.events / EVENTS_PER_DAY))
+    : Math.max(2, Math.round(options.events / EVENTS_PER_DAY));
   const startMs = START;
   const endMs = START + days * DAY_MS;
   const slots = (endMs - startMs) / SLOT_MS;
-  const changesWanted = options.changes ?? Math.min(6000, Math.max(200, Math.round(options.events / 330)));
+  const changesWanted = writesOnly
+    ? 0
+    : (options.changes ?? Math.min(6000, Math.max(200, Math.round(options.events / 330))));
 
   rmSync(options.outDir, { recursive: true, force: true });
   const ctDir = join(options.outDir, 'cloudtrail');
@@ -216,7 +246,7 @@ export async function generate(options: GenerateOptions): Promise<Manifest> {
       stream.carry = expected - n;
       for (let i = 0; i < n; i++) {
         const timeMs = slotStart + rng.int(SLOT_MS);
-        const kind: Kind = rng.weighted(MIX);
+        const kind: Kind = writesOnly ? 'write' : rng.weighted(MIX);
         mix[kind] = (mix[kind] ?? 0) + 1;
         const ctx: Ctx = {
           rng,
@@ -225,7 +255,7 @@ export async function generate(options: GenerateOptions): Promise<Manifest> {
           timeMs,
           caller: anyCaller(rng, stream.account),
         };
-        const rec = backgroundRecord(ctx, kind);
+        const rec = backgroundRecord(ctx, kind, !writesOnly);
         // Global services (IAM) deliver to us-east-1 whatever the caller's region.
         bufferOf(stream.account.id, String(rec['awsRegion'])).push({
           timeMs,
@@ -296,6 +326,7 @@ export async function generate(options: GenerateOptions): Promise<Manifest> {
 
   const manifest: Manifest = {
     generatorVersion: GENERATOR_VERSION,
+    ...(writesOnly && { mode: 'writes' as const }),
     seed: options.seed,
     requestedEvents: options.events,
     events: produced,

@@ -587,11 +587,14 @@ const TABLES: Readonly<Record<Kind, readonly (readonly [number, Builder])[]>> = 
   service: serviceEvents,
 };
 
-/** One background record; about 4% of management calls fail. */
-export function backgroundRecord(ctx: Ctx, kind: Kind): Json {
+/**
+ * One background record; about 4% of management calls fail, unless `failures` is false (the write-only
+ * archive of the indexing benchmark: every record a successful management write).
+ */
+export function backgroundRecord(ctx: Ctx, kind: Kind, failures = true): Json {
   const builder = ctx.rng.weighted(TABLES[kind]);
   const rec = builder(ctx);
-  if ((kind === 'read' || kind === 'write') && ctx.rng.chance(0.04)) {
+  if (failures && (kind === 'read' || kind === 'write') && ctx.rng.chance(0.04)) {
     const [code, message] = ctx.rng.pick(ERRORS);
     rec['errorCode'] = code;
     rec['errorMessage'] = message;
