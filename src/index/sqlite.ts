@@ -27,6 +27,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Identifier, IndexedEvent, Principal } from '../core/model.js';
 import type { RequestSummary, StoredEvent } from '../core/timeline.js';
+import { TupleCache } from '../core/tuple-cache.js';
 import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
 
@@ -423,7 +424,7 @@ export class SqliteEventIndex implements EventIndex {
    * over the same principal object for a caller again and again, so most events find their caller here
    * without building (and hashing) the long key of `#callerIds`. Replaced when a transaction rolls back.
    */
-  #callersOfPrincipal = new WeakMap<Principal, Map<string, number>>();
+  #callersOfPrincipal = new WeakMap<Principal, TupleCache<number>>();
   /** Key rows (four numbers each, see `KeyRow`) of the open transaction not written yet. */
   readonly #keyRows: number[] = [];
   /** Callers inserted by the open transaction: forgotten again if it rolls back. */
@@ -650,14 +651,13 @@ export class SqliteEventIndex implements EventIndex {
   #callerIdOf(event: StoredEvent): number {
     let byRest = this.#callersOfPrincipal.get(event.principal);
     if (byRest === undefined) {
-      byRest = new Map();
+      byRest = new TupleCache(3, MAX_CACHED_CALLERS);
       this.#callersOfPrincipal.set(event.principal, byRest);
     }
-    const rest = `${event.accessKeyId ?? ''}\u0000${event.userAgent ?? ''}\u0000${event.sourceIPAddress ?? ''}`;
+    const rest = [event.accessKeyId, event.userAgent, event.sourceIPAddress];
     let id = byRest.get(rest);
     if (id === undefined) {
       id = this.#callerIdByKey(event);
-      if (byRest.size >= MAX_CACHED_CALLERS) byRest.clear();
       byRest.set(rest, id);
     }
     return id;

@@ -104,40 +104,53 @@ function userNameFacts(type: PrincipalType, userIdentity: JsonObject, arn: strin
   return userName ? { userName } : {};
 }
 
+/** A value of `identityKeyValues`: a string or number as written; anything else reads as absent. */
+export type IdentityKeyValue = string | number | undefined;
+
+function keyValue(value: unknown): IdentityKeyValue {
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+}
+
 /**
- * Every value of a userIdentity block that `identityFacts` reads, as written, in one string: two blocks
- * with the same key have the same facts (the per-session noise of a real block, such as `accessKeyId` and
- * `sessionContext.attributes`, is left out). Values are taken raw (`stringField` would trim them): two
- * spellings of one value only make two keys. For caching; keep it in step with `identityFacts` and the
- * functions it calls, which read nothing else.
+ * Every value of a userIdentity block that `identityFacts` reads, as written, in a fixed order: two
+ * blocks with the same values have the same facts (the per-session noise of a real block, such as
+ * `accessKeyId` and `sessionContext.attributes`, is left out). Values are taken raw (`stringField` would
+ * trim them): two spellings of one value only make two keys. A string and a number stay apart (`stringField`
+ * reads both). For caching; keep it in step with `identityFacts` and the functions it calls, which read
+ * nothing else.
  */
-export function identityKeyOf(userIdentityInput: unknown): string {
+export function identityKeyValues(userIdentityInput: unknown): IdentityKeyValue[] {
   const userIdentity = asObject(userIdentityInput) ?? {};
   const sessionContext = asObject(userIdentity['sessionContext']);
   const issuer = asObject(sessionContext?.['sessionIssuer']);
   const onBehalfOf = asObject(userIdentity['onBehalfOf']);
-  return (
-    part(userIdentity['type']) +
-    part(userIdentity['arn']) +
-    part(userIdentity['invokedBy']) +
-    part(userIdentity['principalId']) +
-    part(userIdentity['accountId']) +
-    part(userIdentity['userName']) +
-    part(userIdentity['sourceIdentity']) +
-    part(userIdentity['identityProvider']) +
-    part(sessionContext?.['sourceIdentity']) +
-    part(issuer?.['arn']) +
-    part(issuer?.['userName']) +
-    part(onBehalfOf?.['userId']) +
-    part(onBehalfOf?.['identityStoreArn'])
-  );
+  return [
+    keyValue(userIdentity['type']),
+    keyValue(userIdentity['arn']),
+    keyValue(userIdentity['invokedBy']),
+    keyValue(userIdentity['principalId']),
+    keyValue(userIdentity['accountId']),
+    keyValue(userIdentity['userName']),
+    keyValue(userIdentity['sourceIdentity']),
+    keyValue(userIdentity['identityProvider']),
+    keyValue(sessionContext?.['sourceIdentity']),
+    keyValue(issuer?.['arn']),
+    keyValue(issuer?.['userName']),
+    keyValue(onBehalfOf?.['userId']),
+    keyValue(onBehalfOf?.['identityStoreArn']),
+  ];
+}
+
+/** `identityKeyValues` in one string, each value length-prefixed so that no value can pass for several. */
+export function identityKeyOf(userIdentityInput: unknown): string {
+  return identityKeyValues(userIdentityInput).map(part).join('');
 }
 
 /**
  * One value of a key, so that no value can pass for several: a string with its length first, a number
- * (which `stringField` reads too) marked as one, anything else (which it ignores) as absent.
+ * marked as one, anything else as absent.
  */
-function part(value: unknown): string {
+function part(value: IdentityKeyValue): string {
   if (typeof value === 'string') return `${value.length}:${value}`;
   return typeof value === 'number' ? `#${value};` : '-';
 }
