@@ -12,12 +12,8 @@
  * to stdout: files, records, bytes, wallMs, maxRssKb, cpuMs.
  */
 import { writeFileSync } from 'node:fs';
-import {
-  type DocumentRead,
-  readDocuments,
-  readDocumentsBlocking,
-  walkFiles,
-} from '../../src/io/read-documents.js';
+import { type DocumentRead, readDocuments, readDocumentsBlocking } from '../../src/io/read-documents.js';
+import { walkFiles } from '../../src/io/walk.js';
 import { processStats } from '../lib/child.js';
 
 export interface FloorResult {

@@ -14,11 +14,12 @@ import type { JsonObject, Principal, TrailEvent } from '../core/model.js';
 import { looksLikeTrailRecord, parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { parseDocument } from '../core/parse/document.js';
 import { asInputError } from '../core/parse/issues.js';
-import { identityKeyOf } from '../core/principal/identity.js';
+import { identityKeyValues } from '../core/principal/identity.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
+import { TupleCache } from '../core/tuple-cache.js';
 import { type FileBatch, IndexFileError, type IndexMode, SqliteEventIndex } from '../index/sqlite.js';
-import { listArchiveFiles } from '../io/list-files.js';
-import { type DocumentRead, readFileDocumentsBlocking } from '../io/read-documents.js';
+import { type DocumentRead, readDocumentsBlocking } from '../io/read-documents.js';
+import { walkFiles } from '../io/walk.js';
 import { principalOfEvent } from '../pipeline.js';
 
 /** The index used when `--db` is not given, relative to the working directory. */
@@ -93,36 +94,28 @@ interface Candidate {
   readonly read: () => Promise<DocumentRead[]>;
 }
 
-/** One value of a cache key, length first, so that no value can pass for several. */
-function keyPart(value: string | undefined): string {
-  return value === undefined ? '-' : `${value.length}:${value}`;
-}
+/** Key values of the userIdentity block, then these event fields. */
+const PRINCIPAL_KEY_LENGTH = 13 + 4;
 
 /**
- * `principalOfEvent` depends only on these inputs (of userIdentity, only on what `identityKeyOf` keeps,
- * which is cheaper to build than the whole block's JSON and leaves out its per-session noise), and a
- * CloudTrail archive repeats the same callers over and over: the principal is worked out once per
- * distinct caller. Bounded, so a long run over millions of sessions does not grow without limit.
+ * `principalOfEvent` depends only on these inputs (of userIdentity, only on what `identityKeyValues`
+ * keeps, which leaves out its per-session noise), and a CloudTrail archive repeats the same callers over
+ * and over: the principal is worked out once per distinct caller. Bounded, so a long run over millions
+ * of sessions does not grow without limit.
  */
 export class PrincipalCache {
-  readonly #cache = new Map<string, Principal>();
-  readonly #max: number;
+  readonly #cache: TupleCache<Principal>;
 
   public constructor(max = 50_000) {
-    this.#max = max;
+    this.#cache = new TupleCache(PRINCIPAL_KEY_LENGTH, max);
   }
 
   public of(event: TrailEvent): Principal {
-    const key =
-      identityKeyOf(event.userIdentity) +
-      keyPart(event.userAgent) +
-      keyPart(String(event.sessionCredentialFromConsole)) +
-      keyPart(event.sourceIPAddress) +
-      keyPart(event.eventSource);
+    const key: unknown[] = identityKeyValues(event.userIdentity);
+    key.push(event.userAgent, event.sessionCredentialFromConsole, event.sourceIPAddress, event.eventSource);
     let principal = this.#cache.get(key);
     if (principal === undefined) {
       principal = principalOfEvent(event);
-      if (this.#cache.size >= this.#max) this.#cache.clear();
       this.#cache.set(key, principal);
     }
     return principal;
@@ -270,6 +263,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
   let batchStartedAt = now();
   let sourcesRead = 0;
 
+  let batchesWritten = 0;
   const flush = (): void => {
     if (batch.length === 0) return;
     const written = index.writeFiles(batch, now());
@@ -279,6 +273,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     batch = [];
     batchSize = 0;
     batchStartedAt = now();
+    batchesWritten += 1;
   };
 
   const showProgress = (): void => {
@@ -363,11 +358,12 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
       }
       return;
     }
-    for await (const file of listArchiveFiles([source])) {
+    // Blocking: local files are read on this thread too (see below), so the walk has nothing to overlap.
+    for await (const file of walkFiles([source], { stat: true, blocking: true })) {
       summary.files += 1;
-      if ('error' in file) {
+      if ('failed' in file) {
         summary.failedFiles += 1;
-        report(file.error.message);
+        report(file.failed.error.message);
         continue;
       }
       const candidate = { path: file.path, size: file.size, version: String(file.mtimeMs) };
@@ -375,7 +371,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
         summary.unchangedFiles += 1;
         continue;
       }
-      yield { ...candidate, read: () => collect(readFileDocumentsBlocking(file.path)) };
+      yield { ...candidate, read: () => collect(readDocumentsBlocking(file)) };
     }
   }
 
@@ -386,8 +382,12 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
         // their turn comes (on a page-cached archive the thread pool's round trips cost more than they overlap).
         const depth = isS3Url(source) ? 2 : 0;
         for await (const { item, result } of readAhead(candidates(source), (c) => c.read(), depth)) {
+          const written = batchesWritten;
           indexFile(item, result);
           showProgress();
+          // Local files are read without a trip through the event loop: after each batch written, let
+          // timers, signals and anything else waiting on it run.
+          if (batchesWritten !== written) await new Promise<void>((resolve) => setImmediate(resolve));
         }
         sourcesRead += 1;
       } catch (error) {

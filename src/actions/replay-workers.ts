@@ -24,7 +24,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type ReadOptions, walkFiles } from '../io/read-documents.js';
+import type { ReadOptions } from '../io/read-documents.js';
+import { walkFiles } from '../io/walk.js';
 import { type DocumentScan, readErrorScan } from './replay-scan.js';
 
 /** What a worker is started with. */

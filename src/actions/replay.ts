@@ -12,8 +12,8 @@ import type { AlertFinding, ChangeFinding, ConfigChange, Finding } from '../core
 import { resolveRuleSet } from '../core/rules/config.js';
 import { RuleGate } from '../core/rules/gate.js';
 import { MemoryEventIndex } from '../index/memory.js';
-import { listArchiveFiles } from '../io/list-files.js';
 import { readDocuments } from '../io/read-documents.js';
+import { walkFiles } from '../io/walk.js';
 import { findingFor } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
 import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
@@ -223,10 +223,10 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   return { exitCode: nothingRead ? 1 : deliveryFailed ? 3 : 0, summary, findings };
 }
 
-/** How many files the reader will open, for the progress bar (a listing costs a stat per file). */
+/** How many files the reader will open, for the progress bar (the same walk, without reading). */
 async function countFiles(paths: readonly string[]): Promise<number> {
   let files = 0;
-  for await (const listing of listArchiveFiles(paths)) if (!('error' in listing)) files += 1;
+  for await (const entry of walkFiles(paths)) if (!('failed' in entry)) files += 1;
   return files;
 }
 

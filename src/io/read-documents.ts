@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
-import { createReadStream, type Dirent } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
-import { InputError } from '../core/errors.js';
-import { escapeControl, parseJson } from '../core/parse/shape.js';
+import { parseJson } from '../core/parse/shape.js';
+import { failure, type ReadFailure, reasonOf } from './read-failure.js';
+import { type WalkedFile, type WalkOptions, walkFiles } from './walk.js';
+
+// The walk `readDocuments` reads, for readers that take the files one by one (bench/throughput/floor.ts).
 
 /**
  * One JSON document read from disk, or why a file (or one line of it) could not be read. Line-delimited
@@ -22,11 +24,9 @@ export type DocumentRead =
       /** 1-based line number, for documents read from a line-delimited file. */
       readonly line?: number;
     }
-  | { readonly source: string; readonly error: InputError };
+  | ReadFailure;
 
-export interface ReadOptions {
-  /** Called for each file a directory walk passes over because of its extension. */
-  readonly onSkip?: (path: string) => void;
+export interface ReadOptions extends Pick<WalkOptions, 'onSkip'> {
   /**
    * Largest JSON document (decompressed) read whole; a larger one is an error rather than an
    * exhausted heap (a gzip bomb, or a file that is not what it seems). @default 512 MiB
@@ -44,34 +44,7 @@ const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
  */
 const ONE_SHOT_LIMIT = 32 * 1024 * 1024;
 const gunzipAsync = promisify(gunzip);
-const READABLE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$|\.gz$/i;
-const LINE_DELIMITED = /\.(?:jsonl|ndjson)(?:\.gz)?$/i;
 const GZIP_MAGIC = [0x1f, 0x8b];
-
-const IO_REASONS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ELOOP: 'too many levels of symbolic links',
-  Z_BUF_ERROR: 'truncated gzip data (unexpected end of file)',
-  Z_DATA_ERROR: 'corrupt gzip data',
-};
-
-function reasonOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    const known = IO_REASONS[error.code];
-    if (known !== undefined) return known;
-  }
-  return escapeControl(error instanceof Error ? error.message : String(error));
-}
-
-/** A file, line or path that could not be read, and why. */
-export type ReadFailure = Extract<DocumentRead, { readonly error: InputError }>;
-
-function failure(source: string, problem: string, cause?: unknown): ReadFailure {
-  return { source, error: new InputError(problem, { source }, { cause }) };
-}
 
 async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -334,100 +307,13 @@ function documentsOf(path: string, bytes: Bytes): DocumentRead[] {
   return [failure(path, `invalid JSON: ${locateJsonError(text, parsed.reason)}`)];
 }
 
-function skipName(name: string): boolean {
-  return name.startsWith('.');
-}
-
-function byName(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
-}
-
-interface Walk {
-  readonly options: ReadOptions;
-  /** Real paths of the directories entered so far, so a symbolic link loop is walked once. */
-  readonly entered: Set<string>;
-}
-
-/** A file to read, or why a path could not be walked. */
-export type WalkEntry =
-  | { readonly path: string; readonly lineDelimited: boolean }
-  | { readonly path: string; readonly failed: ReadFailure };
-
-/**
- * @param known what the directory listing already said the entry is (a regular file needs no `stat`;
- *   anything else, symbolic links included, is looked at with `stat`).
- */
-async function* walkPath(
-  path: string,
-  explicit: boolean,
-  walk: Walk,
-  known?: Dirent,
-): AsyncGenerator<WalkEntry> {
-  let isFile: boolean;
-  if (known?.isFile() === true) {
-    isFile = true;
-  } else {
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      yield { path, failed: failure(path, reasonOf(error), error) };
-      return;
-    }
-    if (info.isDirectory()) {
-      yield* walkDirectory(path, walk);
-      return;
-    }
-    isFile = info.isFile();
-  }
-  if (!isFile) {
-    yield { path, failed: failure(path, 'not a regular file or directory') };
-  } else if (explicit || READABLE.test(path)) {
-    // A file named on the command line is read whatever its extension: the user asked for it.
-    yield { path, lineDelimited: LINE_DELIMITED.test(path) };
-  } else {
-    walk.options.onSkip?.(path);
-  }
-}
-
-async function* walkDirectory(path: string, walk: Walk): AsyncGenerator<WalkEntry> {
-  let entries: Dirent[];
-  try {
-    const real = await realpath(path);
-    if (walk.entered.has(real)) return;
-    walk.entered.add(real);
-    entries = await readdir(path, { withFileTypes: true });
-  } catch (error) {
-    yield { path, failed: failure(path, reasonOf(error), error) };
-    return;
-  }
-  const sorted = entries.filter((e) => !skipName(e.name)).sort((a, b) => byName(a.name, b.name));
-  for (const entry of sorted) {
-    yield* walkPath(join(path, entry.name), false, walk, entry);
-  }
-}
-
-/**
- * The files `paths` name, in the order `readDocuments` reads them: files as named, directories walked
- * recursively in sorted order (dotfiles skipped; only `.json`, `.jsonl`, `.ndjson` and `.gz` files), each
- * directory once whatever symbolic links lead to it. A path that cannot be walked gives its error in place.
- */
-export async function* walkFiles(
-  paths: readonly string[],
-  options: ReadOptions = {},
-): AsyncGenerator<WalkEntry> {
-  const walk: Walk = { options, entered: new Set() };
-  for (const path of paths) yield* walkPath(path, true, walk);
-}
-
 /**
  * Starts reading one file found by `walkFiles` now (a whole file is read and gunzipped on the thread
  * pool at once; a line-delimited one is streamed when its documents are asked for) and returns its
  * documents, to be asked for once.
  */
 export function startReading(
-  entry: { readonly path: string; readonly lineDelimited: boolean },
+  entry: WalkedFile,
   options: ReadOptions = {},
 ): () => AsyncGenerator<DocumentRead> {
   if (entry.lineDelimited) return () => readLineDelimited(entry.path);
@@ -448,7 +334,7 @@ export function startReading(
  * and files over ONE_SHOT_LIMIT are streamed, as `startReading` streams them.
  */
 export async function* readDocumentsBlocking(
-  entry: { readonly path: string; readonly lineDelimited: boolean },
+  entry: WalkedFile,
   options: ReadOptions = {},
 ): AsyncGenerator<DocumentRead> {
   if (!entry.lineDelimited) {
@@ -462,26 +348,6 @@ export async function* readDocumentsBlocking(
 }
 
 /**
- * The documents of one file already known to be a regular file (from `listArchiveFiles`, say), read as
- * `readDocuments` would read it when named alone, without looking at it again first.
- */
-export function readFileDocuments(path: string, options: ReadOptions = {}): AsyncGenerator<DocumentRead> {
-  return startReading({ path, lineDelimited: LINE_DELIMITED.test(path) }, options)();
-}
-
-/**
- * `readFileDocuments`, read and gunzipped on the calling thread (see `readDocumentsBlocking`): for a
- * single-threaded reader that has nothing to overlap with the disk but its own parsing, such as
- * `cloudblame index`, whose CPU would otherwise go on the thread pool's wake-ups and callbacks.
- */
-export function readFileDocumentsBlocking(
-  path: string,
-  options: ReadOptions = {},
-): AsyncGenerator<DocumentRead> {
-  return readDocumentsBlocking({ path, lineDelimited: LINE_DELIMITED.test(path) }, options);
-}
-
-/**
  * Whole files read ahead of the one being parsed. Reading and gunzipping happen on libuv's thread pool,
  * so while the caller works on one file the next ones are already on their way, as a CloudTrail archive's
  * many small files otherwise leave the process waiting on the disk and zlib most of the time. Memory: at
@@ -490,12 +356,13 @@ export function readFileDocumentsBlocking(
 export const READ_AHEAD = 3;
 
 type Pending =
-  | { readonly entry: WalkEntry & { lineDelimited: boolean }; readonly bytes?: Promise<Bytes> }
+  | { readonly entry: WalkedFile; readonly bytes?: Promise<Bytes> }
   | { readonly failed: DocumentRead };
 
 /**
- * The JSON documents in `paths`, in order: files as named, directories walked recursively in sorted
- * order (dotfiles skipped; only `.json`, `.jsonl`, `.ndjson` and `.gz` files). Gzip is recognised by its
+ * The JSON documents in `paths`, in order: the files `walkFiles` finds (files as named, directories walked
+ * recursively in sorted order; dotfiles, CloudTrail digest folders and other extensions passed over; only
+ * `.json`, `.jsonl`, `.ndjson` and `.gz` files). Gzip is recognised by its
  * magic bytes. `.jsonl`/`.ndjson` files are streamed line by line; a `.json` file that is not one JSON
  * value but one per line is read per line too. A file that cannot be read or parsed gives an error
  * naming it, and reading goes on with the next. Up to `readAhead` whole files are read ahead.

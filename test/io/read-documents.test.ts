@@ -147,6 +147,15 @@ describe('readDocuments', () => {
     expect(skipped).toEqual(['b/notes.txt']);
   });
 
+  it('passes over CloudTrail digest folders, as index does: they hold no events', async () => {
+    write('AWSLogs/1/CloudTrail/r/a.json.gz', gzipSync(trail));
+    write('AWSLogs/1/CloudTrail-Digest/r/d.json.gz', gzipSync('{"digestStartTime":"x","logFiles":[]}'));
+    const skipped: string[] = [];
+    const reads = await readAll([dir], (path) => skipped.push(path.replace(`${dir}/`, '')));
+    expect(summary(reads)).toEqual([['AWSLogs/1/CloudTrail/r/a.json.gz', JSON.parse(trail)]]);
+    expect(skipped).toEqual(['AWSLogs/1/CloudTrail-Digest']);
+  });
+
   it('reads a file named explicitly whatever its extension', async () => {
     expect(summary(await readAll([write('events.txt', '{"n":1}')]))).toEqual([['events.txt', { n: 1 }]]);
   });
