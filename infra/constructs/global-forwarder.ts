@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { CloudBlameValidationError } from './validation.js';
 
 /** Event sources whose CloudTrail events arrive in us-east-1 only. */
-export const GLOBAL_EVENT_SOURCES = ['aws.iam', 'aws.sts', 'aws.signin'] as const;
+export const GLOBAL_EVENT_SOURCES = ['aws.iam', 'aws.sts', 'aws.signin', 'aws.organizations'] as const;
 
 export const GLOBAL_EVENT_DETAIL_TYPES = [
   'AWS API Call via CloudTrail',
@@ -27,7 +27,7 @@ export interface CloudBlameGlobalForwarderProps {
   /**
    * Event sources to forward.
    *
-   * @default ['aws.iam', 'aws.sts', 'aws.signin']
+   * @default ['aws.iam', 'aws.sts', 'aws.signin', 'aws.organizations']
    */
   readonly sources?: readonly string[];
 

@@ -662,7 +662,7 @@ describe('CloudBlame props validation', () => {
 });
 
 describe('CloudBlameGlobalForwarder', () => {
-  it('forwards IAM, STS and sign-in events from us-east-1 to the CloudBlame region', () => {
+  it('forwards IAM, STS, sign-in and Organizations events from us-east-1 to the CloudBlame region', () => {
     const app = new App();
     const stack = new Stack(app, 'Forwarder', { env: { account: ACCOUNT, region: 'us-east-1' } });
     new CloudBlameGlobalForwarder(stack, 'Forwarder', { targetRegion: REGION });
@@ -672,7 +672,7 @@ describe('CloudBlameGlobalForwarder', () => {
     };
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        source: ['aws.iam', 'aws.sts', 'aws.signin'],
+        source: ['aws.iam', 'aws.sts', 'aws.signin', 'aws.organizations'],
         'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
       },
       Targets: [Match.objectLike({ Arn: bus, RoleArn: Match.anyValue() })],

@@ -154,3 +154,33 @@ export function allowsAssumeRole(statement: JsonObject): boolean {
   if (actions.length === 0) return statement['NotAction'] !== undefined;
   return actions.some((pattern) => ASSUME_ACTIONS.some((action) => actionCovers(pattern, action)));
 }
+
+/** Whether an Allow statement allows `action`, through `Action` patterns or a `NotAction` that leaves it out. */
+export function allowsAction(statement: JsonObject, action: string): boolean {
+  if (!isAllow(statement)) return false;
+  const actions = stringsOf(statement, 'Action');
+  if (actions.length > 0) return actions.some((pattern) => actionCovers(pattern, action));
+  if (statement['NotAction'] === undefined) return false;
+  return !stringsOf(statement, 'NotAction').some((pattern) => actionCovers(pattern, action));
+}
+
+/** The `Principal.Federated` entries of a statement (identity provider ARNs or names), as written. */
+export function federatedPrincipalsOf(statement: JsonObject): string[] {
+  const principal = statement['Principal'];
+  if (!isObject(principal)) return [];
+  return list(principal['Federated']).filter((entry): entry is string => typeof entry === 'string');
+}
+
+/** A statement's conditions as `[operator, key, values]`, skipping what is not shaped like a condition block. */
+export function conditionEntries(statement: JsonObject): [operator: string, key: string, values: string[]][] {
+  const condition = statement['Condition'];
+  if (!isObject(condition)) return [];
+  const entries: [string, string, string[]][] = [];
+  for (const [operator, operands] of Object.entries(condition)) {
+    if (!isObject(operands)) continue;
+    for (const [key, value] of Object.entries(operands)) {
+      entries.push([operator, key, list(value).map((item) => String(item))]);
+    }
+  }
+  return entries;
+}

@@ -58,20 +58,36 @@ export function alertOf(pack: string, name: string, ruleId: string): AlertFindin
 export type Expectations = readonly (readonly [name: string, ruleIds: readonly string[]])[];
 
 /**
- * Every fixture of the pack is listed with the alerts it raises (over all built-in rules), and every
- * rule of the pack has a positive case and a negative case for the same service.
+ * Every fixture of the pack's fixture files is listed with the alerts it raises (over all built-in rules),
+ * and every rule of the pack has a positive case and a negative case for the same service. A pack's
+ * fixtures may be spread over several files (`iam.json`, `iam-web-identity.json`); names are unique across them.
  */
-export function checkPack(pack: string, rules: readonly Rule[], expectations: Expectations): void {
-  expect(expectations.map(([name]) => name).sort()).toEqual(fixtureNames(pack).sort());
+export function checkPack(
+  packs: string | readonly string[],
+  rules: readonly Rule[],
+  expectations: Expectations,
+): void {
+  const fileOf = new Map<string, string>();
+  for (const pack of typeof packs === 'string' ? [packs] : packs) {
+    for (const name of fixtureNames(pack)) {
+      expect(
+        fileOf.get(name),
+        `fixture "${name}" is in ${fileOf.get(name)}.json and ${pack}.json`,
+      ).toBeUndefined();
+      fileOf.set(name, pack);
+    }
+  }
+  const load = (name: string): TrailEvent => fixture(fileOf.get(name) ?? '', name);
+  expect(expectations.map(([name]) => name).sort()).toEqual([...fileOf.keys()].sort());
   for (const [name, ids] of expectations) {
-    expect({ name, ids: alertIds(fixture(pack, name)) }).toEqual({ name, ids });
+    expect({ name, ids: alertIds(load(name)) }).toEqual({ name, ids });
   }
   for (const rule of rules) {
     const positives = expectations.filter(([, ids]) => ids.includes(rule.id));
     expect(positives.length, `${rule.id} has no positive case`).toBeGreaterThan(0);
-    const sources = new Set(positives.map(([name]) => fixture(pack, name).eventSource));
+    const sources = new Set(positives.map(([name]) => load(name).eventSource));
     const negatives = expectations.filter(
-      ([name, ids]) => !ids.includes(rule.id) && sources.has(fixture(pack, name).eventSource),
+      ([name, ids]) => !ids.includes(rule.id) && sources.has(load(name).eventSource),
     );
     expect(negatives.length, `${rule.id} has no negative case`).toBeGreaterThan(0);
   }

@@ -17,6 +17,8 @@ const expected: Record<string, readonly string[]> = {
   'aws.defense-evasion.cloudtrail-event-selectors': ['cloudtrail.event-selectors-drop-management'],
   'aws.defense-evasion.cloudtrail-stop': ['cloudtrail.stop-logging'],
   'aws.defense-evasion.dns-delete-logs': ['network.dns-query-logging-deleted'],
+  // The detonation's LeaveOrganization is denied: an attempt to leave alerts too.
+  'aws.defense-evasion.organizations-leave': ['organizations.leave-organization'],
   'aws.defense-evasion.vpc-remove-flow-logs': ['network.flow-logs-deleted'],
   'aws.exfiltration.ec2-security-group-open-port-22-ingress': ['network.security-group-open-to-world'],
   'aws.exfiltration.ec2-share-ami': ['sharing.ami-shared'],

@@ -1,9 +1,15 @@
-/** IAM: new identities and credentials, administrator grants, role trust opened to other accounts, MFA removed. */
+/**
+ * IAM: new identities and credentials, administrator grants, role trust opened to other accounts or to any
+ * holder of a web identity token, MFA removed.
+ */
 import type { JsonObject, TrailEvent } from '../../model.js';
 import { request, requestScalars, response, text } from '../inspect.js';
 import { type ConditionResult, matched, notMatched, type Rule, undetermined } from '../model.js';
 import {
+  allowsAction,
   allowsAssumeRole,
+  conditionEntries,
+  federatedPrincipalsOf,
   granteesOf,
   grantsEverything,
   parsePolicyDocument,
@@ -49,14 +55,15 @@ function grantsAdministrator(event: TrailEvent): ConditionResult {
   return matched({ ...targetOf(event), adminStatements: admin.map((statement) => statement['Sid'] ?? null) });
 }
 
+/** The trust policy of CreateRole (`assumeRolePolicyDocument`) or UpdateAssumeRolePolicy (`policyDocument`). */
+function trustPolicyOf(event: TrailEvent): unknown {
+  return request(event, event.eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument');
+}
+
 /** The role's trust policy lets anyone, or principals of another account, assume it. */
 function trustsOutsiders(event: TrailEvent): ConditionResult {
-  const document = request(
-    event,
-    event.eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument',
-  );
   const roleName = requestScalars(event, 'roleName');
-  const parsed = parsePolicyDocument(document);
+  const parsed = parsePolicyDocument(trustPolicyOf(event));
   if (!parsed.ok) return undetermined(parsed.reason, roleName);
   let anyone = false;
   const external = new Set<string>();
@@ -77,6 +84,75 @@ function trustsOutsiders(event: TrailEvent): ConditionResult {
     externalAccounts: [...external].sort(),
     principals: [...principals],
   });
+}
+
+const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity';
+
+/**
+ * OIDC issuers shared by every customer of a hosted service: their audience is the same for everyone (GitHub
+ * Actions' is `sts.amazonaws.com`), so only the subject (`<issuer>:sub`: repository, project, workspace)
+ * tells this role's pipelines from anybody else's.
+ */
+const SHARED_ISSUERS = [
+  'token.actions.githubusercontent.com',
+  'gitlab.com',
+  'app.terraform.io',
+  'agent.buildkite.com',
+];
+
+/** `arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com` -> the issuer; names as they are. */
+function issuerOf(provider: string): string {
+  const marker = ':oidc-provider/';
+  const index = provider.indexOf(marker);
+  return (index < 0 ? provider : provider.slice(index + marker.length)).toLowerCase();
+}
+
+/** Operators under which a value narrows who may assume the role (not StringNotEquals, Null, ...). */
+function narrows(operator: string): boolean {
+  const name = operator.toLowerCase();
+  return !name.includes('not') && name !== 'null';
+}
+
+/** A subject that names no one: `*`, or a field followed at once by a wildcard (`repo:*`, `organization:*`). */
+function namesNoOne(subject: string): boolean {
+  return /^(?:[\w-]+:)?[*?]/.test(subject);
+}
+
+/** Why a statement's conditions fail to tie `provider`'s tokens to this account's identities, if they do. */
+function unconstrainedBy(statement: JsonObject, provider: string): string | undefined {
+  const conditions = conditionEntries(statement);
+  if (conditions.length === 0) return 'no condition';
+  const issuer = issuerOf(provider);
+  if (!SHARED_ISSUERS.includes(issuer)) return undefined;
+  const subjectKey = `${issuer}:sub`;
+  const subjects = conditions
+    .filter(([operator, key]) => narrows(operator) && key.toLowerCase() === subjectKey)
+    .flatMap(([, , values]) => values);
+  if (subjects.length === 0) return `no condition on ${subjectKey}`;
+  if (subjects.every(namesNoOne)) return `the ${subjectKey} condition matches every subject`;
+  return undefined;
+}
+
+/**
+ * The role trusts a web identity provider (OIDC, Cognito, Google, ...) for AssumeRoleWithWebIdentity without
+ * a condition, or trusts a shared CI issuer without a subject condition. A document that does not parse does
+ * not match here: iam.role-trusts-outsider already raises it as undetermined.
+ */
+function trustsAnyTokenHolder(event: TrailEvent): ConditionResult {
+  const parsed = parsePolicyDocument(trustPolicyOf(event));
+  if (!parsed.ok) return notMatched(parsed.reason);
+  const providers: JsonObject[] = [];
+  for (const statement of statementsOf(parsed.document)) {
+    if (!allowsAction(statement, WEB_IDENTITY)) continue;
+    for (const provider of federatedPrincipalsOf(statement)) {
+      // SAML providers cannot issue web identity tokens, whatever the Action says.
+      if (provider.includes(':saml-provider/')) continue;
+      const problem = unconstrainedBy(statement, provider);
+      if (problem !== undefined) providers.push({ provider, problem });
+    }
+  }
+  if (providers.length === 0) return notMatched('every web identity trust has a limiting condition');
+  return matched({ ...requestScalars(event, 'roleName'), providers });
 }
 
 function mfaDevice(event: TrailEvent): JsonObject {
@@ -161,6 +237,22 @@ export const iamRules: readonly Rule[] = [
       'A role was created or its trust policy changed so that principals outside this account (`externalAccounts`) or anyone (`trustsAnyone`) can assume it: a classic backdoor that survives password and key rotation. Check that each external account is one you own or a vendor you chose, and that trusts to "*" are limited by conditions.',
     pattern: apiCall('iam', ['UpdateAssumeRolePolicy', 'CreateRole'], { ...SUCCEEDED }),
     condition: trustsOutsiders,
+  },
+  {
+    id: 'iam.role-trusts-web-identity-without-condition',
+    title: 'Role can be assumed with any web identity token',
+    severity: 'high',
+    description:
+      'A role was created or its trust policy changed so that it trusts a web identity provider (`providers`) for AssumeRoleWithWebIdentity without a condition, or trusts a shared CI issuer such as GitHub Actions without a condition on the subject (`<issuer>:sub`). Anyone who can get a token from that provider, for example any workflow in any GitHub repository, can then assume the role. Add conditions on the audience and the subject (repository and branch, service account, identity pool) that name your own identities.',
+    // The wildcard only skips trust policies without a federated principal; the condition reads the rest.
+    pattern: apiCall('iam', ['CreateRole', 'UpdateAssumeRolePolicy'], {
+      ...SUCCEEDED,
+      $or: [
+        { requestParameters: { assumeRolePolicyDocument: [{ wildcard: '*Federated*' }] } },
+        { requestParameters: { policyDocument: [{ wildcard: '*Federated*' }] } },
+      ],
+    }),
+    condition: trustsAnyTokenHolder,
   },
   {
     id: 'iam.deactivate-mfa',

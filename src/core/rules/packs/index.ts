@@ -7,6 +7,7 @@ import { iamRules } from './iam.js';
 import { kmsRules } from './kms.js';
 import { lambdaRules } from './lambda.js';
 import { networkRules } from './network.js';
+import { organizationsRules } from './organizations.js';
 import { rootRules } from './root.js';
 import { s3Rules } from './s3.js';
 import { sharingRules } from './sharing.js';
@@ -24,6 +25,7 @@ export const builtInPacks = {
   guardduty: guarddutyRules,
   sharing: sharingRules,
   lambda: lambdaRules,
+  organizations: organizationsRules,
 } as const satisfies Record<string, readonly Rule[]>;
 
 export const builtInRules: readonly Rule[] = Object.values(builtInPacks).flat();

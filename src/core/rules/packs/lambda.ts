@@ -1,7 +1,11 @@
-/** Lambda functions opened to anyone: function URLs without authentication and resource policies for "*". */
+/**
+ * Lambda opened to anyone: function URLs without authentication, function policies for "*", layer versions
+ * shared with every AWS account.
+ */
 import type { JsonObject, TrailEvent } from '../../model.js';
 import { requestScalars, response, text } from '../inspect.js';
 import type { Rule } from '../model.js';
+import { parsePolicyDocument } from '../policy-document.js';
 import { apiCall, SUCCEEDED } from './common.js';
 
 function functionUrl(event: TrailEvent): JsonObject {
@@ -22,6 +26,16 @@ function permission(event: TrailEvent): JsonObject {
     'principal',
     'functionUrlAuthType',
   );
+}
+
+function layerPermission(event: TrailEvent): JsonObject {
+  // The response's `statement` is the added policy statement as JSON text; its Resource is the layer version ARN.
+  const statement = parsePolicyDocument(response(event, 'statement'));
+  const arn = statement.ok ? text(statement.document['Resource']) : undefined;
+  return {
+    ...requestScalars(event, 'layerName', 'versionNumber', 'statementId', 'action', 'principal'),
+    ...(arn !== undefined && { layerVersionArn: arn }),
+  };
 }
 
 export const lambdaRules: readonly Rule[] = [
@@ -57,5 +71,17 @@ export const lambdaRules: readonly Rule[] = [
       ...SUCCEEDED,
     }),
     details: permission,
+  },
+  {
+    id: 'lambda.layer-permission-public',
+    title: 'Lambda layer version shared with every AWS account',
+    severity: 'medium',
+    description:
+      'AddLayerVersionPermission granted principal "*" without an organization: any AWS account can download this layer version (`layerVersionArn`), its code and whatever was packaged with it (configuration, keys, internal libraries), and use it in their own functions. Check that the layer is meant to be published, and that it holds no secrets; otherwise remove the statement (RemoveLayerVersionPermission) or share it with your organization only.',
+    pattern: apiCall('lambda', [{ prefix: 'AddLayerVersionPermission' }], {
+      requestParameters: { principal: ['*'], organizationId: [{ exists: false }] },
+      ...SUCCEEDED,
+    }),
+    details: layerPermission,
   },
 ];

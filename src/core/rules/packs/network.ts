@@ -2,31 +2,50 @@
 import type { JsonObject, TrailEvent } from '../../model.js';
 import { isObject, items, request, requestScalars, response, stringsIn, text, unique } from '../inspect.js';
 import { isWholeInternet } from '../ip.js';
-import type { Rule } from '../model.js';
+import { type ConditionResult, matched, notMatched, type Rule } from '../model.js';
 import { apiCall, SUCCEEDED } from './common.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Logic
 
 interface OpenRule {
+  /** The security group rule (`sgr-...`) a ModifySecurityGroupRules request changed. */
+  readonly ruleId?: string;
   readonly cidr: string;
   readonly protocol: string;
   readonly ports: string;
 }
 
-function portsOf(entry: JsonObject): { protocol: string; ports: string } {
-  const protocol = String(entry['ipProtocol'] ?? 'unknown');
-  const from = entry['fromPort'];
-  const to = entry['toPort'];
-  if (protocol === '-1' || from === undefined || from === -1) return { protocol, ports: 'all' };
+function portRange(ipProtocol: unknown, from: unknown, to: unknown): { protocol: string; ports: string } {
+  const protocol = String(ipProtocol ?? 'unknown');
+  if (protocol === '-1' || from === undefined || from === null || Number(from) === -1) {
+    return { protocol, ports: 'all' };
+  }
   return {
     protocol,
     ports: from === to || to === undefined ? String(from) : `${String(from)}-${String(to)}`,
   };
 }
 
+function portsOf(entry: JsonObject): { protocol: string; ports: string } {
+  return portRange(entry['ipProtocol'], entry['fromPort'], entry['toPort']);
+}
+
 function add(out: OpenRule[], cidr: unknown, entry: JsonObject): void {
   if (typeof cidr === 'string' && isWholeInternet(cidr)) out.push({ cidr, ...portsOf(entry) });
+}
+
+/** The rules once each, as JSON for an alert's details. */
+function distinct(rules: readonly OpenRule[]): JsonObject[] {
+  const seen = new Set<string>();
+  return rules
+    .filter((rule) => {
+      const key = `${rule.ruleId ?? ''} ${rule.cidr} ${rule.protocol} ${rule.ports}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((rule) => ({ ...rule }));
 }
 
 /** The ingress rules of the request (and of the response's securityGroupRuleSet) that admit every address. */
@@ -43,17 +62,64 @@ function openToWorld(event: TrailEvent): JsonObject {
     add(out, rule['cidrIpv4'], rule);
     add(out, rule['cidrIpv6'], rule);
   }
-  const seen = new Set<string>();
-  const openRules = out.filter((rule) => {
-    const key = `${rule.cidr} ${rule.protocol} ${rule.ports}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return {
-    ...requestScalars(event, 'groupId', 'groupName'),
-    openRules: openRules.map((rule) => ({ ...rule })),
-  };
+  return { ...requestScalars(event, 'groupId', 'groupName'), openRules: distinct(out) };
+}
+
+/** How deep modifiedRules looks into a request: the documented shape is four levels deep. */
+const MAX_DEPTH = 12;
+
+/**
+ * The rules of a ModifySecurityGroupRules request whose new range is a whole address space. CloudTrail
+ * records the request as `ModifySecurityGroupRulesRequest.SecurityGroupRule[].SecurityGroupRule.CidrIpv4`
+ * (one rule: an object; several: a list); this also reads it without the wrapper, in lower camel case, with
+ * `items` lists, and flattened to query-string keys (`SecurityGroupRule.1.SecurityGroupRule.CidrIpv4`).
+ */
+function modifiedRules(node: unknown, ruleId: string | undefined, out: OpenRule[], depth = 0): void {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(node)) {
+    for (const item of node) modifiedRules(item, ruleId, out, depth + 1);
+    return;
+  }
+  if (!isObject(node)) return;
+  // Keys grouped by what precedes their last dot: "" for plain keys, "SecurityGroupRule.1.SecurityGroupRule"
+  // for flattened ones; names compared case-insensitively.
+  const groups = new Map<string, Map<string, unknown>>();
+  for (const [key, value] of Object.entries(node)) {
+    const dot = key.lastIndexOf('.');
+    const prefix = dot < 0 ? '' : key.slice(0, dot);
+    const fields = groups.get(prefix) ?? new Map<string, unknown>();
+    fields.set(key.slice(dot + 1).toLowerCase(), value);
+    groups.set(prefix, fields);
+  }
+  const own = text(groups.get('')?.get('securitygroupruleid')) ?? ruleId;
+  for (const [prefix, fields] of groups) {
+    // The id sits next to the inner SecurityGroupRule: "SecurityGroupRule.1.SecurityGroupRuleId".
+    const parent = prefix.replace(/\.?[^.]*$/, '');
+    const id =
+      text(fields.get('securitygroupruleid')) ?? text(groups.get(parent)?.get('securitygroupruleid'));
+    for (const cidr of [fields.get('cidripv4'), fields.get('cidripv6')]) {
+      if (typeof cidr !== 'string' || !isWholeInternet(cidr)) continue;
+      const resolved = prefix === '' ? own : (id ?? ruleId);
+      out.push({
+        ...(resolved !== undefined && { ruleId: resolved }),
+        cidr,
+        ...portRange(fields.get('ipprotocol'), fields.get('fromport'), fields.get('toport')),
+      });
+    }
+  }
+  for (const value of Object.values(node)) modifiedRules(value, own, out, depth + 1);
+}
+
+/** A ModifySecurityGroupRules request sets at least one rule's range to every address. */
+function modifiedToWorld(event: TrailEvent): ConditionResult {
+  const out: OpenRule[] = [];
+  modifiedRules(event.requestParameters, undefined, out);
+  if (out.length === 0) return notMatched('no modified rule covers every address');
+  const groupId =
+    text(request(event, 'ModifySecurityGroupRulesRequest', 'GroupId')) ??
+    text(request(event, 'GroupId')) ??
+    text(request(event, 'groupId'));
+  return matched({ ...(groupId !== undefined && { groupId }), openRules: distinct(out) });
 }
 
 function flowLogIds(event: TrailEvent): JsonObject {
@@ -98,6 +164,16 @@ export const networkRules: readonly Rule[] = [
       ],
     }),
     details: openToWorld,
+  },
+  {
+    id: 'network.security-group-rule-modified-to-world',
+    title: 'Security group rule changed to admit the internet',
+    severity: 'high',
+    description:
+      "ModifySecurityGroupRules set an existing rule's range to every address (0.0.0.0/0 or ::/0; `openRules` lists the rule ids, protocols and ports). Unlike AuthorizeSecurityGroupIngress, the event does not say whether the rule is inbound or outbound: look the rule up (`aws ec2 describe-security-group-rules --security-group-rule-ids ...`). An inbound rule open to the world exposes whatever listens on those ports; narrow it unless the group is meant to be public.",
+    // The request nests the rule in varying shapes (see modifiedRules), so the range is checked by the condition.
+    pattern: apiCall('ec2', ['ModifySecurityGroupRules'], { ...SUCCEEDED }),
+    condition: modifiedToWorld,
   },
   {
     id: 'network.flow-logs-deleted',

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { TrailEvent } from '../../../../src/core/model.js';
 import { iamRules } from '../../../../src/core/rules/packs/iam.js';
 import { alertIds, alertOf, checkPack, fixture } from '../helpers.js';
 
+const WEB_IDENTITY = 'iam.role-trusts-web-identity-without-condition';
+
 describe('IAM pack', () => {
   it('raises exactly the expected alerts on every fixture, with a positive and a negative case per rule', () => {
-    checkPack('iam', iamRules, [
+    checkPack(['iam', 'iam-web-identity'], iamRules, [
       ['create-user', ['iam.create-user']],
       ['create-user-denied', []],
       ['create-access-key-other-user', ['iam.create-access-key']],
@@ -34,6 +37,17 @@ describe('IAM pack', () => {
       ['update-assume-role-policy-anyone-in-org', []],
       ['deactivate-mfa-device', ['iam.deactivate-mfa']],
       ['enable-mfa-device', []],
+      ['create-role-github-oidc-no-condition', [WEB_IDENTITY]],
+      ['update-assume-role-policy-github-audience-only', [WEB_IDENTITY]],
+      ['create-role-github-oidc-any-repository', [WEB_IDENTITY]],
+      ['create-role-github-oidc-repository', []],
+      ['create-role-cognito-no-condition', [WEB_IDENTITY]],
+      ['create-role-eks-service-account', []],
+      ['create-role-saml-no-condition', []],
+      ['update-assume-role-policy-federated-deny', []],
+      // The document does not parse: iam.role-trusts-outsider says so (undetermined), this rule stays quiet.
+      ['create-role-federated-truncated', ['iam.role-trusts-outsider']],
+      ['create-role-federated-malformed-statements', []],
     ]);
   });
 
@@ -87,5 +101,112 @@ describe('IAM pack', () => {
     const denied = fixture('iam', 'create-user-denied');
     expect(denied.errorCode).toBe('AccessDenied');
     expect(alertIds(denied)).toEqual([]);
+  });
+
+  describe('web identity trust without a condition', () => {
+    const GITHUB = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
+    const rule = iamRules.find((candidate) => candidate.id === WEB_IDENTITY);
+    const conditionOn = (policyDocument: unknown) =>
+      rule?.condition?.({
+        ...fixture('iam-web-identity', 'update-assume-role-policy-github-audience-only'),
+        requestParameters: { roleName: 'github-deploy', policyDocument } as TrailEvent['requestParameters'],
+      });
+
+    it('names the role, each open provider and what its statement lacks', () => {
+      expect(
+        alertOf('iam-web-identity', 'create-role-github-oidc-no-condition', WEB_IDENTITY).details,
+      ).toEqual({
+        roleName: 'github-deploy',
+        providers: [{ provider: GITHUB, problem: 'no condition' }],
+      });
+      // URL-encoded, with the audience condition GitHub's documentation shows but no subject.
+      expect(
+        alertOf('iam-web-identity', 'update-assume-role-policy-github-audience-only', WEB_IDENTITY).details,
+      ).toEqual({
+        roleName: 'github-deploy',
+        providers: [{ provider: GITHUB, problem: 'no condition on token.actions.githubusercontent.com:sub' }],
+      });
+      expect(
+        alertOf('iam-web-identity', 'create-role-github-oidc-any-repository', WEB_IDENTITY).details,
+      ).toMatchObject({
+        providers: [
+          { problem: 'the token.actions.githubusercontent.com:sub condition matches every subject' },
+        ],
+      });
+      expect(
+        alertOf('iam-web-identity', 'create-role-cognito-no-condition', WEB_IDENTITY).details,
+      ).toMatchObject({
+        providers: [{ provider: 'cognito-identity.amazonaws.com', problem: 'no condition' }],
+      });
+    });
+
+    it('is not iam.role-trusts-outsider: the provider belongs to the account', () => {
+      expect(alertIds(fixture('iam-web-identity', 'create-role-github-oidc-no-condition'))).toEqual([
+        WEB_IDENTITY,
+      ]);
+    });
+
+    it('counts a subject condition only under an operator that narrows, for shared CI issuers', () => {
+      const statement = (condition: unknown) =>
+        JSON.stringify({
+          Statement: {
+            Effect: 'Allow',
+            Principal: { Federated: GITHUB },
+            Action: 'sts:*',
+            Condition: condition,
+          },
+        });
+      expect(
+        conditionOn(
+          statement({ StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:evil/*' } }),
+        ),
+      ).toMatchObject({ outcome: 'match' });
+      expect(
+        conditionOn(statement({ StringLike: { 'Token.Actions.GitHubUserContent.com:SUB': 'repo:acme/*' } })),
+      ).toMatchObject({ outcome: 'no-match' });
+      // Any condition will do for a provider of the account's own (an EKS cluster, a Google client id).
+      expect(
+        conditionOn(
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Federated: 'accounts.google.com' },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+                Condition: {
+                  StringEquals: { 'accounts.google.com:aud': '1234567890.apps.googleusercontent.com' },
+                },
+              },
+            ],
+          }),
+        ),
+      ).toMatchObject({ outcome: 'no-match' });
+    });
+
+    it('reads NotAction as allowing what it does not list', () => {
+      const notAction = (excluded: string) =>
+        JSON.stringify({
+          Statement: { Effect: 'Allow', Principal: { Federated: GITHUB }, NotAction: excluded },
+        });
+      expect(conditionOn(notAction('sts:AssumeRole'))).toMatchObject({ outcome: 'match' });
+      expect(conditionOn(notAction('sts:AssumeRoleWith*'))).toMatchObject({ outcome: 'no-match' });
+    });
+
+    it('does not match, nor throw, on documents that are missing or malformed', () => {
+      for (const odd of [
+        undefined,
+        null,
+        42,
+        '',
+        '%E0%A4%A',
+        '{"Statement": ',
+        '[]',
+        '{"Statement": "Federated"}',
+        '{"Statement": [{"Effect": "Allow", "Principal": {"Federated": {}}, "Action": ["sts:AssumeRoleWithWebIdentity"]}]}',
+        { Statement: [{ Effect: 'Allow', Principal: { Federated: [null] }, Action: [null, 3] }] },
+      ]) {
+        expect(conditionOn(odd), JSON.stringify(odd)).toMatchObject({ outcome: 'no-match' });
+      }
+    });
   });
 });
