@@ -151,7 +151,7 @@ function indexingTable(r: IndexingResult | NotMeasured, writeEvents: number): Ta
   const ratio = oneCore / WRITE_EVENTS_PER_SECOND_TARGET;
   const notes = [
     `Every record of the archive is a successful management write, what \`isIndexable\` keeps: the generator's background writes (CreateLogStream above all, then tags, security group rules, start/stop, PutParameter, bucket tagging, inline role policies, Lambda configuration, queue attributes, secrets, KMS grants) by its callers, none failed, about ${fmtNum(manifest.bytes / manifest.events / 1024, 2)} KB each, in the mixed archive's layout: one file per account, region and 5 minutes over ${manifest.days.length} day(s), ${fmtInt(manifest.events / manifest.files)} records per file on average.`,
-    `\`bulkIndex\` (src/actions/index-archive.ts, the code of \`cloudblame index\`) into a fresh SQLite file, in a fresh process, ${runs.length} time(s); the shortest run (spawn to exit: module loading, checkpoint and close included) is reported. It reads and gunzips files ahead on libuv's thread pool, so its CPU time can exceed its wall time: "on one core" is judged on the lower of events per wall second and events per CPU second.`,
+    `\`bulkIndex\` (src/actions/index-archive.ts, the code of \`cloudblame index\`) into a fresh SQLite file, in a fresh process, ${runs.length} time(s); the shortest run (spawn to exit: module loading, checkpoint and close included) is reported. It reads, parses and writes on one thread; V8's garbage collector and the kernel's writing back of pages work beside it, so its CPU time can exceed its wall time: "on one core" is judged on the lower of events per wall second and events per CPU second.`,
   ];
   if (kept !== manifest.events || s.summary.errors > 0)
     notes.push(
@@ -218,8 +218,10 @@ function whoTable(r: WhoLatencyResult | NotMeasured, indexEvents: number): Table
   const coldJudged = quantile(coldMs, 0.95);
   const under = warmJudged < WHO_MS_TARGET && coldJudged < WHO_MS_TARGET;
   const events = info.inserted;
+  // The generator gives the size asked for to within a few events (9,999,997 for 10,000,000).
+  const atTargetSize = info.requestedEvents >= WHO_TARGET_EVENTS;
   const verdict =
-    events >= WHO_TARGET_EVENTS
+    atTargetSize
       ? metOrNot(under)
       : under
         ? `not measured at this size (${fmtInt(events)} events)`
@@ -234,7 +236,7 @@ function whoTable(r: WhoLatencyResult | NotMeasured, indexEvents: number): Table
     `Resources: ${corpusN} of the labelled corpus (spread over labels.jsonl: ids, names, \`AROA…\` and \`db-…\` ids, association ids) and ${busyN} busy ones of the main account (every KMS key, the key of nearly every Decrypt, and its ARN; log groups, the most written; buckets and their ARN; security groups, instances, parameters, roles, functions, tables, queues, secrets, databases). Open index: each timed once, in order, after one untimed query (\`queryWho\`, one read-only connection, 64 MiB page cache). Cold: ${cold.length} of them (${COLD_PER_GROUP} of the corpus, ${COLD_PER_GROUP} busy ones, one of each kind first), each in a fresh process timing \`whoOnce\` (open, query, close); the operating system's page cache is not dropped.`,
     `Target (< ${WHO_MS_TARGET} ms on ${fmtInt(WHO_TARGET_EVENTS)} events), judged on the p99 of the default queries on the open index and the p95 of the cold ones: ${verdict}.`,
   ];
-  if (events < WHO_TARGET_EVENTS)
+  if (!atTargetSize)
     notes.push(
       `The ${fmtInt(WHO_TARGET_EVENTS)}-event figure needs \`--index-events ${WHO_TARGET_EVENTS}\`: about ${fmtSeconds(generateMs)} to generate its archive (${fmtSize(info.archiveCompressedBytes * scale)} gzipped) and at least ${fmtSeconds(info.buildWallMs * scale)} to index it (this ${fmtInt(info.archiveEvents)}-event build scaled linearly; a deeper index is slower per event), ${fmtSize(info.dbBytes * scale)} of index; both are kept in the data directory for later runs.`,
     );
