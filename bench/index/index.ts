@@ -220,12 +220,11 @@ function whoTable(r: WhoLatencyResult | NotMeasured, indexEvents: number): Table
   const events = info.inserted;
   // The generator gives the size asked for to within a few events (9,999,997 for 10,000,000).
   const atTargetSize = info.requestedEvents >= WHO_TARGET_EVENTS;
-  const verdict =
-    atTargetSize
-      ? metOrNot(under)
-      : under
-        ? `not measured at this size (${fmtInt(events)} events)`
-        : `not met, already at ${fmtInt(events)} events`;
+  const verdict = atTargetSize
+    ? metOrNot(under)
+    : under
+      ? `not measured at this size (${fmtInt(events)} events)`
+      : `not met, already at ${fmtInt(events)} events`;
   const scale = WHO_TARGET_EVENTS / Math.max(1, info.archiveEvents);
   const generateMs =
     info.archiveGeneratedMs !== undefined
