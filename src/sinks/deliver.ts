@@ -1,4 +1,4 @@
-import { channelKey } from '../core/notify/key.js';
+import { channelKey, groupKey } from '../core/notify/key.js';
 import { DeliveryError, DeliveryInProgressError, SinkConfigError } from './errors.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { Sink, SinkPayload } from './port.js';
@@ -18,6 +18,22 @@ export interface DeliveryItem {
   readonly key: string;
 }
 
+/**
+ * One message for several findings, each of which is delivered at most once on the channel: every
+ * member's key is claimed on its own, members delivered before (by an earlier message, alone or in
+ * another group) are left out, and the message is rendered for the members that are left. So a group
+ * made again from a partly redelivered batch sends only what was not sent.
+ */
+export interface GroupDeliveryItem {
+  readonly sink: Sink;
+  /** The members' own idempotency keys (`idempotencyKey`), distinct. */
+  readonly members: readonly string[];
+  /** The message for the members at these positions of `members`, in that order (at least one). */
+  readonly render: (positions: readonly number[]) => SinkPayload;
+}
+
+export type AnyDeliveryItem = DeliveryItem | GroupDeliveryItem;
+
 export interface DeliveryFailure {
   /** The channel key, `<sink name>|<key>`. */
   readonly key: string;
@@ -25,7 +41,7 @@ export interface DeliveryFailure {
   readonly error: DeliveryError;
 }
 
-/** Keys are channel keys, `<sink name>|<key>`, in the order of the items. */
+/** Keys are channel keys, `<sink name>|<key>`, in the order of the items (a group's members in their order). */
 export interface DeliveryReport {
   readonly delivered: string[];
   /** Delivered before (by this process, or by whoever shares the store): not sent again. */
@@ -70,7 +86,7 @@ type Outcome =
   | { readonly status: 'failed'; readonly failure: DeliveryFailure };
 
 export async function deliverAll(
-  items: readonly DeliveryItem[],
+  items: readonly AnyDeliveryItem[],
   store: IdempotencyStore,
   policy: RetryPolicy = {},
   options: DeliverOptions = {},
@@ -87,7 +103,7 @@ export async function deliverAll(
     } else queue.indexes.push(index);
   });
 
-  const outcomes: Outcome[] = new Array(items.length);
+  const outcomes: Outcome[][] = new Array(items.length);
   await Promise.all(
     [...bySink.values()].map(async ({ indexes }) => {
       for (const index of indexes) outcomes[index] = await deliverOne(items[index]!, store, policy, options);
@@ -95,7 +111,7 @@ export async function deliverAll(
   );
 
   const report: DeliveryReport = { delivered: [], skipped: [], failed: [] };
-  for (const outcome of outcomes) {
+  for (const outcome of outcomes.flat()) {
     if (outcome.status === 'failed') report.failed.push(outcome.failure);
     else report[outcome.status].push(outcome.key);
   }
@@ -103,15 +119,17 @@ export async function deliverAll(
 }
 
 async function deliverOne(
-  item: DeliveryItem,
+  item: AnyDeliveryItem,
   store: IdempotencyStore,
   policy: RetryPolicy,
   options: DeliverOptions,
-): Promise<Outcome> {
-  const { sink, payload } = item;
-  const key = channelKey(sink.name, item.key);
+): Promise<Outcome[]> {
+  const { sink } = item;
+  const members = 'members' in item ? item.members : [item.key];
+  const render = 'members' in item ? item.render : () => item.payload;
+  const keys = members.map((member) => channelKey(sink.name, member));
   const log = options.log ?? (() => undefined);
-  const fail = (error: DeliveryError): Outcome => {
+  const failure = (key: string, error: DeliveryError): Outcome => {
     log({
       event: 'failed',
       sink: sink.name,
@@ -123,28 +141,43 @@ async function deliverOne(
     return { status: 'failed', failure: { key, sink: sink.name, error } };
   };
 
-  let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
-  try {
-    claim = await store.claim(key);
-  } catch (error) {
-    return fail(unexpected(sink.name, 'the idempotency store could not claim the key', 0, error, true));
+  const outcomes: Outcome[] = new Array(keys.length);
+  const claimed: number[] = [];
+  for (const [position, key] of keys.entries()) {
+    let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+    try {
+      claim = await store.claim(key);
+    } catch (error) {
+      outcomes[position] = failure(
+        key,
+        unexpected(sink.name, 'the idempotency store could not claim the key', 0, error, true),
+      );
+      continue;
+    }
+    if (claim === 'done') {
+      log({ event: 'skipped', sink: sink.name, key });
+      outcomes[position] = { status: 'skipped', key };
+    } else if (claim === 'in-progress') {
+      outcomes[position] = failure(
+        key,
+        new DeliveryInProgressError('another delivery of this key is in progress', {
+          sink: sink.name,
+          attempts: 0,
+          retryable: true,
+        }),
+      );
+    } else claimed.push(position);
   }
-  if (claim === 'done') {
-    log({ event: 'skipped', sink: sink.name, key });
-    return { status: 'skipped', key };
-  }
-  if (claim === 'in-progress') {
-    return fail(
-      new DeliveryInProgressError('another delivery of this key is in progress', {
-        sink: sink.name,
-        attempts: 0,
-        retryable: true,
-      }),
-    );
-  }
+  if (claimed.length === 0) return outcomes;
 
+  // The key the sink sees (a webhook's idempotency header): the member's, or the group's of those sent.
+  const key =
+    claimed.length === 1
+      ? keys[claimed[0]!]!
+      : channelKey(sink.name, groupKey(claimed.map((position) => members[position]!)));
   let attempts = 0;
   try {
+    const payload = render(claimed);
     await withRetry(
       (attempt) => {
         attempts = attempt;
@@ -166,30 +199,44 @@ async function deliverOne(
       },
     );
   } catch (error) {
-    await store.release(key).catch((releaseError: unknown) => {
-      log({
-        event: 'store-error',
-        sink: sink.name,
-        key,
-        operation: 'release',
-        error: describe(releaseError),
-      });
-    });
-    return fail(
+    const reason =
       error instanceof DeliveryError
         ? error
-        : unexpected(sink.name, 'the sink failed unexpectedly', attempts, error, false),
-    );
+        : unexpected(sink.name, 'the sink failed unexpectedly', attempts, error, false);
+    for (const position of claimed) {
+      const memberKey = keys[position]!;
+      await store.release(memberKey).catch((releaseError: unknown) => {
+        log({
+          event: 'store-error',
+          sink: sink.name,
+          key: memberKey,
+          operation: 'release',
+          error: describe(releaseError),
+        });
+      });
+      outcomes[position] = failure(memberKey, reason);
+    }
+    return outcomes;
   }
 
   log({ event: 'delivered', sink: sink.name, key, attempts });
-  try {
-    await store.complete(key);
-  } catch (error) {
-    // Sent all the same: report it delivered, and say that the key may be sent again.
-    log({ event: 'store-error', sink: sink.name, key, operation: 'complete', error: describe(error) });
+  for (const position of claimed) {
+    const memberKey = keys[position]!;
+    try {
+      await store.complete(memberKey);
+    } catch (error) {
+      // Sent all the same: report it delivered, and say that the key may be sent again.
+      log({
+        event: 'store-error',
+        sink: sink.name,
+        key: memberKey,
+        operation: 'complete',
+        error: describe(error),
+      });
+    }
+    outcomes[position] = { status: 'delivered', key: memberKey };
   }
-  return { status: 'delivered', key };
+  return outcomes;
 }
 
 /**

@@ -154,4 +154,78 @@ describe('deliverAll', () => {
       ),
     ).rejects.toBeInstanceOf(SinkConfigError);
   });
+
+  describe('groups', () => {
+    const groupOf = (sink: Sink, members: string[], rendered: string[][]) => ({
+      sink,
+      members,
+      render: (positions: readonly number[]): SinkPayload => {
+        rendered.push(positions.map((p) => members[p]!));
+        return payload;
+      },
+    });
+
+    it('sends one message for the members and marks each of them delivered', async () => {
+      const sink = new ScriptedSink('s');
+      const store = new MemoryIdempotencyStore();
+      const rendered: string[][] = [];
+      const report = await deliverAll([groupOf(sink, ['a', 'b', 'c'], rendered)], store, noWait);
+      expect(report.delivered).toEqual(['s|a', 's|b', 's|c']);
+      expect(rendered).toEqual([['a', 'b', 'c']]);
+      expect(sink.sent).toHaveLength(1);
+      expect(sink.sent[0]).toMatch(/^s\|group:3:[0-9a-f]{64}$/);
+      // Each member alone is known delivered now.
+      expect((await deliverAll([{ sink, payload, key: 'b' }], store, noWait)).skipped).toEqual(['s|b']);
+    });
+
+    it('leaves out members delivered before and renders the message for the others', async () => {
+      const sink = new ScriptedSink('s');
+      const store = new MemoryIdempotencyStore();
+      await deliverAll([{ sink, payload, key: 'b' }], store, noWait);
+      const rendered: string[][] = [];
+      const report = await deliverAll([groupOf(sink, ['a', 'b', 'c'], rendered)], store, noWait);
+      expect(report.skipped).toEqual(['s|b']);
+      expect(report.delivered).toEqual(['s|a', 's|c']);
+      expect(rendered).toEqual([['a', 'c']]);
+      // A group of which one member is left is that member's own message, under its own key.
+      const single: string[][] = [];
+      await deliverAll([groupOf(sink, ['a', 'c', 'd'], single)], store, noWait);
+      expect(single).toEqual([['d']]);
+      expect(sink.sent.at(-1)).toBe('s|d');
+    });
+
+    it('sends nothing when every member was delivered before', async () => {
+      const sink = new ScriptedSink('s');
+      const store = new MemoryIdempotencyStore();
+      await deliverAll([groupOf(sink, ['a', 'b'], [])], store, noWait);
+      const rendered: string[][] = [];
+      const report = await deliverAll([groupOf(sink, ['b', 'a'], rendered)], store, noWait);
+      expect(report).toEqual({ delivered: [], skipped: ['s|b', 's|a'], failed: [] });
+      expect(rendered).toEqual([]);
+      expect(sink.sent).toHaveLength(1);
+    });
+
+    it('fails every member of a message that could not be sent and lets a retry send them', async () => {
+      const sink = new ScriptedSink('s', [400]);
+      const store = new MemoryIdempotencyStore();
+      const first = await deliverAll([groupOf(sink, ['a', 'b'], [])], store, noWait);
+      expect(first.failed.map((f) => f.key)).toEqual(['s|a', 's|b']);
+      expect(first.failed.every((f) => f.error instanceof HttpStatusError)).toBe(true);
+      const again = await deliverAll([groupOf(sink, ['a', 'b'], [])], store, noWait);
+      expect(again.delivered).toEqual(['s|a', 's|b']);
+    });
+
+    it('fails only the member another delivery holds, and sends the others', async () => {
+      const sink = new ScriptedSink('s');
+      const store = new MemoryIdempotencyStore();
+      expect(await store.claim('s|b')).toBe('claimed');
+      const rendered: string[][] = [];
+      const report = await deliverAll([groupOf(sink, ['a', 'b', 'c'], rendered)], store, noWait);
+      expect(report.delivered).toEqual(['s|a', 's|c']);
+      expect(report.failed.map((f) => [f.key, f.error instanceof DeliveryInProgressError])).toEqual([
+        ['s|b', true],
+      ]);
+      expect(rendered).toEqual([['a', 'c']]);
+    });
+  });
 });
