@@ -9,6 +9,7 @@ import type {
   Principal,
   TrailEvent,
 } from './core/model.js';
+import { groupFindings } from './core/notify/group.js';
 import { idempotencyKey } from './core/notify/key.js';
 import { accepts, type RouteFilter } from './core/notify/routing.js';
 import { decide, severityOf } from './core/policy.js';
@@ -17,7 +18,7 @@ import type { FactsOptions } from './core/render/facts.js';
 import { type Evaluation, evaluateEvent, type RuleSet } from './core/rules/model.js';
 import { attributeChange } from './index/attribute.js';
 import type { EventIndex } from './index/port.js';
-import type { DeliveryItem } from './sinks/deliver.js';
+import type { DeliveryItem, GroupDeliveryItem } from './sinks/deliver.js';
 import type { Sink } from './sinks/port.js';
 import { renderPayload, targetFor } from './sinks/render-payload.js';
 
@@ -66,7 +67,8 @@ export function compareFindings(a: ChangeFinding, b: ChangeFinding): number {
 
 // ---------------------------------------------------------------------------------------------------------
 // Used by the Lambda handlers: a finding from an attribution obtained elsewhere (the LookupEvents
-// fallback), and one finding rendered for each channel that takes it (no grouping: see deliveryItemsFor).
+// fallback); an alert rendered alone for each channel that takes it (deliveryItemsFor), and the findings of
+// an SQS batch grouped by session for each channel, each member keyed on its own (groupDeliveryItemsFor).
 
 /** The finding of a change whose attribution is already known (the index, or the LookupEvents fallback). */
 export function changeFinding(
@@ -76,6 +78,66 @@ export function changeFinding(
 ): ChangeFinding {
   const verdict = decide({ change, attribution, config });
   return { kind: 'change', change, attribution, verdict, severity: severityOf(verdict, attribution) };
+}
+
+/** A finding of a Lambda batch, with what rendering it needs. */
+export interface BatchFinding {
+  readonly finding: Finding;
+  /** The region the change was recorded in: console links of global resources point there. */
+  readonly globalResourceRegion?: string;
+  /** The archived raw message, linked from the notification. */
+  readonly archiveUrl?: string;
+}
+
+/**
+ * The deliveries of a batch of findings: for each channel, the findings it accepts grouped by session
+ * (`groupFindings`: a principal's findings within `windowMs` of the group's first), one message per group,
+ * each member keyed on its own (`GroupDeliveryItem`), so that a finding redelivered in another batch is
+ * recognised whatever it was grouped with. Findings that need different regions in their links, and a
+ * finding handed in twice (SQS delivers at least once), never share a message.
+ */
+export function groupDeliveryItemsFor(
+  findings: readonly BatchFinding[],
+  sinks: readonly RoutedSink[],
+  windowMs: number,
+): GroupDeliveryItem[] {
+  const byRegion = new Map<string | undefined, BatchFinding[]>();
+  const seen = new Set<string>();
+  for (const item of findings) {
+    const key = idempotencyKey(item.finding);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const list = byRegion.get(item.globalResourceRegion);
+    if (list === undefined) byRegion.set(item.globalResourceRegion, [item]);
+    else list.push(item);
+  }
+  const items: GroupDeliveryItem[] = [];
+  for (const { filter, sink } of sinks) {
+    for (const [region, list] of byRegion) {
+      const accepted = list.filter((item) => accepts(filter, item.finding));
+      const archiveUrls = new Map(accepted.map((item) => [item.finding, item.archiveUrl]));
+      const options: FactsOptions = {
+        archiveUrl: (finding) => archiveUrls.get(finding),
+        ...(region !== undefined && { globalResourceRegion: region }),
+      };
+      for (const group of groupFindings(
+        accepted.map((item) => item.finding),
+        { windowMs },
+      )) {
+        items.push({
+          sink,
+          members: group.findings.map(idempotencyKey),
+          render: (positions) =>
+            renderPayload(
+              targetFor(sink.kind),
+              positions.map((position) => group.findings[position]!),
+              options,
+            ),
+        });
+      }
+    }
+  }
+  return items;
 }
 
 /** A sink and the routing filter of the channel it delivers for. */

@@ -13,7 +13,9 @@
  *    a change still unexplained is reported unattributed, with the reason;
  * 4. the policy decides (out-of-band, suppressed...), the raw message is archived in S3 (linked from
  *    the notification), and the finding goes to every channel that takes it, once per channel
- *    (idempotency on DynamoDB): a redelivered message posts nothing it posted before.
+ *    (idempotency on DynamoDB): a redelivered message posts nothing it posted before;
+ * 5. the findings of the batch's records are sent together (`BatchNotifier`): a principal's session
+ *    becomes one message per channel, not one per change, and each record still succeeds or fails alone.
  *
  * A record that fails for a reason that may pass (DynamoDB error, throttling, Slack 5xx) is reported as a
  * batch item failure with a shorter visibility timeout; the others in the batch are not affected.
@@ -27,15 +29,17 @@ import { LookupEventsError, type LookupEventsFallback, LookupThrottledError } fr
 import type { CloudBlameConfig } from '../core/config/schema.js';
 import { InputError } from '../core/errors.js';
 import type { Attribution, ChangeFinding, ConfigChange, JsonObject } from '../core/model.js';
+import { idempotencyKey } from '../core/notify/key.js';
 import { parseConfigDocument } from '../core/parse/config.js';
 import { resourceTypeFilter } from '../core/policy/checks.js';
 import { iacStatusOf } from '../core/policy.js';
 import { attributeChange } from '../index/attribute.js';
 import type { EventIndex } from '../index/port.js';
-import { changeFinding, deliveryItemsFor, type RoutedSink } from '../pipeline.js';
-import { deliverAll } from '../sinks/deliver.js';
+import { type BatchFinding, changeFinding, groupDeliveryItemsFor, type RoutedSink } from '../pipeline.js';
+import { type DeliveryReport, deliverAll } from '../sinks/deliver.js';
 import type { IdempotencyStore } from '../sinks/idempotency.js';
 import type { RetryPolicy } from '../sinks/retry.js';
+import { BatchNotifier } from './batch-notifier.js';
 import {
   type BackoffPolicy,
   backoffSeconds,
@@ -78,7 +82,15 @@ export interface AttributeChangesDeps {
   readonly retryBackoff?: BackoffPolicy;
   /** Called with each invocation's context first (the production wiring tells the idempotency store). */
   readonly onInvocation?: (context: Context) => void;
+  /**
+   * Longest wait for a batch's other records before its findings are sent without them (see
+   * `BatchNotifier`). @default 20 000 ms
+   */
+  readonly groupWaitMs?: number;
 }
+
+/** The notifier a batch's records share. */
+export type ChangeNotifier = BatchNotifier<BatchFinding>;
 
 /** What one record came to; logged, and returned by `processRecord` for tests. */
 export interface RecordOutcome {
@@ -123,17 +135,49 @@ export class ChangeProcessor {
     this.#fallbackAfterMs = deps.fallbackAfterMs ?? DEFAULT_FALLBACK_AFTER_MINUTES * 60_000;
   }
 
-  /** One SQS record. Throws to report it as a batch item failure. */
-  public async processRecord(record: SQSRecord): Promise<RecordOutcome> {
+  /** The notifier of a batch of `records`; its records are handed to `processRecord` with it. */
+  public notifier(records: number): ChangeNotifier {
+    return new BatchNotifier({
+      records,
+      send: (findings) => this.#send(findings),
+      keyOf: (item) => idempotencyKey(item.finding),
+      ...(this.#deps.groupWaitMs !== undefined && { maxWaitMs: this.#deps.groupWaitMs }),
+    });
+  }
+
+  /**
+   * One SQS record, whose findings go out with those of the other records sharing `notifier` (alone
+   * when none is given). Throws to report it as a batch item failure.
+   */
+  public async processRecord(
+    record: SQSRecord,
+    notifier: ChangeNotifier = this.notifier(1),
+  ): Promise<RecordOutcome> {
+    const turn = { taken: false };
     try {
-      return await this.#process(record);
+      return await this.#process(record, notifier, turn);
     } catch (error) {
+      // The other records wait for this one to hand its findings in or to step aside.
+      if (!turn.taken) notifier.withdraw();
+      turn.taken = true;
       await this.#onFailure(record, error);
       throw error;
     }
   }
 
-  async #process(record: SQSRecord): Promise<RecordOutcome> {
+  async #send(findings: readonly BatchFinding[]): Promise<DeliveryReport> {
+    const windowMs = this.#deps.config.notifications.groupWindowMinutes * 60_000;
+    const items = groupDeliveryItemsFor(findings, this.#deps.sinks, windowMs);
+    return deliverAll(items, this.#deps.store, this.#deps.retry ?? LAMBDA_RETRY, {
+      log: deliveryLog(this.#deps.log, { findings: findings.length, messages: items.length }),
+    });
+  }
+
+  async #process(
+    record: SQSRecord,
+    notifier: ChangeNotifier,
+    turn: { taken: boolean },
+  ): Promise<RecordOutcome> {
     const { log } = this.#deps;
     const source = `sqs:${record.messageId}`;
     let doc: unknown;
@@ -156,14 +200,27 @@ export class ChangeProcessor {
       });
     }
     const recordingRegion = regionOf(doc, record);
+    const ready: BatchFinding[] = [];
     const findings: ChangeFinding[] = [];
-    let delivered = 0;
-    let alreadyDelivered = 0;
     for (const change of parsed.changes) {
-      const result = await this.#processChange(change, record, recordingRegion);
-      findings.push(result.finding);
-      delivered += result.delivered;
-      alreadyDelivered += result.alreadyDelivered;
+      const item = await this.#processChange(change, record, recordingRegion);
+      ready.push(item);
+      findings.push(item.finding);
+    }
+    turn.taken = true;
+    let delivery: DeliveryReport = { delivered: [], skipped: [], failed: [] };
+    if (ready.length === 0) notifier.withdraw();
+    else delivery = await notifier.submit(ready);
+    this.#deps.log.info('record notified', {
+      messageId: record.messageId,
+      changes: findings.length,
+      delivered: delivery.delivered.length,
+      alreadyDelivered: delivery.skipped.length,
+      failed: delivery.failed.length,
+    });
+    if (delivery.failed.length > 0) {
+      this.#deps.metrics.count(METRIC.deliveryFailures, delivery.failed.length);
+      throw new DeliveryFailedError(delivery.failed);
     }
     // Counted once the record is done: a redelivered record is not counted twice.
     for (const finding of findings) this.#countFinding(finding);
@@ -172,8 +229,8 @@ export class ChangeProcessor {
       changes: parsed.changes.length,
       skipped: parsed.skipped,
       findings,
-      delivered,
-      alreadyDelivered,
+      delivered: delivery.delivered.length,
+      alreadyDelivered: delivery.skipped.length,
     };
   }
 
@@ -181,7 +238,7 @@ export class ChangeProcessor {
     received: ConfigChange,
     record: SQSRecord,
     recordingRegion: string | undefined,
-  ): Promise<{ finding: ChangeFinding; delivered: number; alreadyDelivered: number }> {
+  ): Promise<BatchFinding & { readonly finding: ChangeFinding }> {
     const { config, log } = this.#deps;
     const change = received.oversized ? await this.#fullItem(received, recordingRegion) : received;
     const windowMs = config.correlation.windowMinutes * 60_000;
@@ -205,13 +262,6 @@ export class ChangeProcessor {
     }
     const finding = changeFinding(change, attribution, config);
     const archiveUrl = await this.#archive(change, record);
-    const items = deliveryItemsFor(finding, this.#deps.sinks, {
-      ...(archiveUrl !== undefined && { archiveUrl: () => archiveUrl }),
-      ...(recordingRegion !== undefined && { globalResourceRegion: recordingRegion }),
-    });
-    const report = await deliverAll(items, this.#deps.store, this.#deps.retry ?? LAMBDA_RETRY, {
-      log: deliveryLog(log, { messageId: record.messageId }),
-    });
     log.info('change processed', {
       messageId: record.messageId,
       resourceType: change.resourceType,
@@ -225,16 +275,12 @@ export class ChangeProcessor {
       action: finding.verdict.action,
       outOfBand: finding.verdict.outOfBand,
       severity: finding.severity,
-      channels: items.length,
-      delivered: report.delivered.length,
-      alreadyDelivered: report.skipped.length,
-      failed: report.failed.length,
     });
-    if (report.failed.length > 0) {
-      this.#deps.metrics.count(METRIC.deliveryFailures, report.failed.length);
-      throw new DeliveryFailedError(report.failed);
-    }
-    return { finding, delivered: report.delivered.length, alreadyDelivered: report.skipped.length };
+    return {
+      finding,
+      ...(archiveUrl !== undefined && { archiveUrl }),
+      ...(recordingRegion !== undefined && { globalResourceRegion: recordingRegion }),
+    };
   }
 
   /** The full item of an oversized change; the summary when it cannot be had for good. */
@@ -396,15 +442,19 @@ export function createHandler(
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const changes = new ChangeProcessor(deps);
-  const recordHandler = async (record: SQSRecord): Promise<RecordOutcome> => changes.processRecord(record);
   return async (event, context) => {
     deps.onInvocation?.(context);
+    const notifier = changes.notifier(Math.max(1, event.Records.length));
+    const recordHandler = async (record: SQSRecord): Promise<RecordOutcome> =>
+      changes.processRecord(record, notifier);
     try {
       return await processPartialResponse(event, recordHandler, processor, {
         context,
         // A batch whose records all failed is still a partial response: each failure has its own
         // visibility timeout, and an invocation error would reset none of them.
         throwOnFullBatchFailure: false,
+        // The records wait for each other to send their findings together: they must run side by side.
+        processInParallel: true,
       });
     } finally {
       deps.metrics.flush();

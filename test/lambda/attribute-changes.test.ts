@@ -440,8 +440,8 @@ describe('attribute-changes handler', () => {
     expectNoSecretInLogs(h);
   });
 
-  it('processes nine good records of a batch of ten and reports the malformed one alone', async () => {
-    const script: Scripted[] = Array.from({ length: 9 }, () => ({ status: 200, body: 'ok' }));
+  it('processes nine good records of a batch of ten, reports the malformed one alone, and sends the session once', async () => {
+    const script: Scripted[] = [{ status: 200, body: 'ok' }];
     const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
     const pairs = Array.from({ length: 9 }, (_, i) => burstPair(i + 1));
     for (const { call } of pairs) await h.indexEvent(call);
@@ -469,8 +469,11 @@ describe('attribute-changes handler', () => {
 
     const response = await h.handler(records);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-malformed' }] });
-    expect(h.slack.requests).toHaveLength(9);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(9);
+    // One principal's burst: one message per channel, naming every changed group.
+    expect(h.slack.requests).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    for (const i of [1, 5, 9])
+      expect(h.slack.requests[0]!.body).toContain(`sg-0b${String(i).padStart(15, '0')}`);
     expect(h.metrics.get(METRIC.changesAttributed)).toBe(9);
     const failure = h.log.entries.find((e) => e.message === 'record failed');
     expect(failure?.extra).toMatchObject({
@@ -485,8 +488,68 @@ describe('attribute-changes handler', () => {
       records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '2' } })),
     );
     expect(again).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-malformed' }] });
-    expect(h.slack.requests).toHaveLength(9);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(9);
+    expect(h.slack.requests).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('sends only the changes of a session not notified before when part of it comes back', async () => {
+    const script: Scripted[] = [
+      { status: 200, body: 'ok' },
+      { status: 200, body: 'ok' },
+    ];
+    const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
+    const pairs = [1, 2, 3].map(burstPair);
+    for (const { call } of pairs) await h.indexEvent(call);
+    const record = (i: number, receiveCount = 1) => sqsRecord(pairs[i]!.change, `msg-${i + 1}`, receiveCount);
+
+    expect(await h.handler([record(0)])).toEqual({ batchItemFailures: [] });
+    // The first change again (SQS delivers at least once), now with the rest of the session.
+    expect(await h.handler([record(0, 2), record(1), record(2)])).toEqual({ batchItemFailures: [] });
+    expect(h.slack.requests).toHaveLength(2);
+    const second = h.slack.requests[1]!.body;
+    expect(second).toContain('sg-0b000000000000002');
+    expect(second).toContain('sg-0b000000000000003');
+    expect(second).not.toContain('sg-0b000000000000001');
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+    expect(h.metrics.get(METRIC.changesAttributed)).toBe(4);
+  });
+
+  it('fails every record of a session whose message failed, and sends it once when they come back', async () => {
+    const script: Scripted[] = [
+      { status: 500, body: 'internal_error' },
+      { status: 500, body: 'internal_error' },
+      { status: 500, body: 'internal_error' },
+      { status: 200, body: 'ok' },
+    ];
+    const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
+    const pairs = [1, 2].map(burstPair);
+    for (const { call } of pairs) await h.indexEvent(call);
+    const records = (receiveCount: number) =>
+      pairs.map(({ change }, i) => sqsRecord(change, `msg-${i + 1}`, receiveCount));
+
+    expect(await h.handler(records(1))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'msg-1' }, { itemIdentifier: 'msg-2' }],
+    });
+    expect(h.slack.requests).toHaveLength(3);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(await h.handler(records(2))).toEqual({ batchItemFailures: [] });
+    expect(h.slack.requests).toHaveLength(4);
+    // The email went out the first time and is not sent again.
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('does not hold a batch back for a record that is deferred', async () => {
+    const script: Scripted[] = [{ status: 200, body: 'ok' }];
+    const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
+    const pairs = [1, 2, 3].map(burstPair);
+    // The third change's event has not reached the index yet.
+    for (const { call } of pairs.slice(0, 2)) await h.indexEvent(call);
+    const records = pairs.map(({ change }, i) => sqsRecord(change, `msg-${i + 1}`));
+
+    expect(await h.handler(records)).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-3' }] });
+    expect(h.metrics.get(METRIC.changesDeferred)).toBe(1);
+    expect(h.slack.requests).toHaveLength(1);
+    expect(h.slack.requests[0]!.body).not.toContain('sg-0b000000000000003');
   });
 
   it('fetches the full item of an oversized change from S3 and shows what changed', async () => {
