@@ -13,7 +13,7 @@
  *   --data DIR     where the generated archive is kept between runs (default bench/.data)
  *   --no-results   do not append to bench/RESULTS.md
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { accuracyTables, scoreCorpus, scoreExamples } from './accuracy/index.js';
 import { bundlesTable, measureBundles } from './bundles.js';
 import { burstTable, simulateBurst } from './burst/index.js';
-import { GENERATOR_VERSION, generate, type Manifest } from './gen/generate.js';
+import type { Manifest } from './gen/generate.js';
+import { ensureArchive } from './index/archives.js';
 import { indexWhoTables, measureIndexWho } from './index/index.js';
 import { fmtInt, fmtMb, fmtNum, renderTable, type Table } from './lib/format.js';
 import { measureThroughput, replayOnce, throughputTable } from './throughput/index.js';
@@ -69,32 +70,7 @@ function log(line: string): void {
 }
 
 async function archive(): Promise<{ manifest: Manifest; dir: string }> {
-  const dir = join(dataRoot, `archive-${events}-${seed}`);
-  const manifestPath = join(dir, 'manifest.json');
-  if (existsSync(manifestPath)) {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-    if (manifest.generatorVersion === GENERATOR_VERSION) {
-      log(`archive: reusing ${dir} (${fmtInt(manifest.events)} events)`);
-      return { manifest, dir };
-    }
-  }
-  log(`archive: generating ${fmtInt(events)} events into ${dir} (kept for the next runs)...`);
-  let shown = 0;
-  const manifest = await generate({
-    events,
-    seed,
-    outDir: dir,
-    onProgress: (done, total) => {
-      const tenth = Math.floor((10 * done) / total);
-      if (tenth > shown) {
-        shown = tenth;
-        log(`  ${tenth * 10}% (${fmtInt(done)} events)`);
-      }
-    },
-  });
-  log(
-    `archive: ${fmtInt(manifest.files)} files, ${fmtMb(manifest.compressedBytes)} gzipped, ${fmtMb(manifest.bytes)} of JSON, ${fmtInt(manifest.changes)} Config changes`,
-  );
+  const { manifest, dir } = await ensureArchive(dataRoot, 'mixed', events, seed, log);
   return { manifest, dir };
 }
 
