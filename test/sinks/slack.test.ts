@@ -183,4 +183,37 @@ describe('TeamsSink', () => {
     expect(report.delivered).toEqual([`teams-sec|${KEY}`]);
     expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual(card);
   });
+
+  it("accepts a legacy connector's 200 with the number of messages sent", async () => {
+    server = await startScriptedServer([{ status: 200, body: '1' }]);
+    const sink = new TeamsSink({ url: `${server.origin}/webhookb2/abc` });
+    const report = await deliverAll([{ sink, payload, key: KEY }], new MemoryIdempotencyStore());
+    expect(report.delivered).toEqual([`teams|${KEY}`]);
+  });
+
+  it("fails a legacy connector's 200 that says Teams refused the message, without retrying a 413", async () => {
+    const refused =
+      'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=1,server=x';
+    server = await startScriptedServer([{ status: 200, body: refused }]);
+    const sink = new TeamsSink({ url: `${server.origin}/webhookb2/abc` });
+    const { policy } = harness();
+    const report = await deliverAll([{ sink, payload, key: KEY }], new MemoryIdempotencyStore(), policy);
+    expect(server.requests).toHaveLength(1);
+    const [failure] = report.failed;
+    expect(failure?.error).toBeInstanceOf(HttpStatusError);
+    expect(failure?.error.message).toMatch(/did not deliver the message .*HTTP error 413/);
+    expect(failure?.error.retryable).toBe(false);
+  });
+
+  it("retries a legacy connector's 200 that hides a 429, and delivers", async () => {
+    server = await startScriptedServer([
+      { status: 200, body: 'Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=2' },
+      { status: 200, body: '1' },
+    ]);
+    const sink = new TeamsSink({ url: `${server.origin}/webhookb2/abc` });
+    const { policy } = harness();
+    const report = await deliverAll([{ sink, payload, key: KEY }], new MemoryIdempotencyStore(), policy);
+    expect(report.delivered).toEqual([`teams|${KEY}`]);
+    expect(server.requests).toHaveLength(2);
+  });
 });
