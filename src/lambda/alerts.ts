@@ -18,7 +18,7 @@ import { deliverAll } from '../sinks/deliver.js';
 import type { IdempotencyStore } from '../sinks/idempotency.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import { alertsDeps } from './deps.js';
-import { DeliveryFailedError, deliveryLog, LAMBDA_RETRY } from './notify.js';
+import { DeliveryFailedError, deliveryDeadline, deliveryLog, LAMBDA_RETRY } from './notify.js';
 import { type Counters, type Log, METRIC } from './telemetry.js';
 import { type CloudTrailEventBridgeEvent, trailEventOf } from './trail-event.js';
 
@@ -49,8 +49,9 @@ export function createHandler(
   const ruleSet = deps.ruleSet ?? resolveRuleSet(deps.config.rules);
   return async (event, context) => {
     if (context !== undefined) deps.onInvocation?.(context);
+    const deadlineMs = deliveryDeadline(context);
     try {
-      return await alertOne(event, ruleSet, deps);
+      return await alertOne(event, ruleSet, deps, deadlineMs);
     } finally {
       deps.metrics.flush();
     }
@@ -61,6 +62,7 @@ async function alertOne(
   event: CloudTrailEventBridgeEvent,
   ruleSet: RuleSet,
   deps: AlertsDeps,
+  deadlineMs: number | undefined,
 ): Promise<AlertsOutcome> {
   const { log } = deps;
   const parsed = trailEventOf(event, log);
@@ -73,9 +75,15 @@ async function alertOne(
   }));
   for (const s of suppressed) log.info('alert suppressed', { eventId: trail.eventId, ...s });
   const items = evaluation.alerts.flatMap((alert) => deliveryItemsFor(alert, deps.sinks));
-  const report = await deliverAll(items, deps.store, deps.retry ?? LAMBDA_RETRY, {
-    log: deliveryLog(log, { eventId: trail.eventId }),
-  });
+  const policy = deps.retry ?? LAMBDA_RETRY;
+  const report = await deliverAll(
+    items,
+    deps.store,
+    deadlineMs === undefined ? policy : { ...policy, deadlineMs },
+    {
+      log: deliveryLog(log, { eventId: trail.eventId }),
+    },
+  );
   log.info('event evaluated', {
     eventId: trail.eventId,
     eventName: trail.eventName,

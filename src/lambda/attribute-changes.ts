@@ -51,7 +51,7 @@ import {
   YOUNG_CHANGE_BACKOFF,
 } from './defer.js';
 import { attributeChangesDeps } from './deps.js';
-import { DeliveryFailedError, deliveryLog, LAMBDA_RETRY } from './notify.js';
+import { DeliveryFailedError, deliveryDeadline, deliveryLog, LAMBDA_RETRY } from './notify.js';
 import { type Counters, errorFields, type Log, METRIC } from './telemetry.js';
 
 export const DEFAULT_FALLBACK_AFTER_MINUTES = 15;
@@ -135,11 +135,14 @@ export class ChangeProcessor {
     this.#fallbackAfterMs = deps.fallbackAfterMs ?? DEFAULT_FALLBACK_AFTER_MINUTES * 60_000;
   }
 
-  /** The notifier of a batch of `records`; its records are handed to `processRecord` with it. */
-  public notifier(records: number): ChangeNotifier {
+  /**
+   * The notifier of a batch of `records`; its records are handed to `processRecord` with it. No delivery
+   * starts after `deadlineMs` (see `deliveryDeadline`).
+   */
+  public notifier(records: number, deadlineMs?: number): ChangeNotifier {
     return new BatchNotifier({
       records,
-      send: (findings) => this.#send(findings),
+      send: (findings) => this.#send(findings, deadlineMs),
       keyOf: (item) => idempotencyKey(item.finding),
       ...(this.#deps.groupWaitMs !== undefined && { maxWaitMs: this.#deps.groupWaitMs }),
     });
@@ -165,12 +168,18 @@ export class ChangeProcessor {
     }
   }
 
-  async #send(findings: readonly BatchFinding[]): Promise<DeliveryReport> {
+  async #send(findings: readonly BatchFinding[], deadlineMs: number | undefined): Promise<DeliveryReport> {
     const windowMs = this.#deps.config.notifications.groupWindowMinutes * 60_000;
     const items = groupDeliveryItemsFor(findings, this.#deps.sinks, windowMs);
-    return deliverAll(items, this.#deps.store, this.#deps.retry ?? LAMBDA_RETRY, {
-      log: deliveryLog(this.#deps.log, { findings: findings.length, messages: items.length }),
-    });
+    const policy = this.#deps.retry ?? LAMBDA_RETRY;
+    return deliverAll(
+      items,
+      this.#deps.store,
+      deadlineMs === undefined ? policy : { ...policy, deadlineMs },
+      {
+        log: deliveryLog(this.#deps.log, { findings: findings.length, messages: items.length }),
+      },
+    );
   }
 
   async #process(
@@ -444,7 +453,7 @@ export function createHandler(
   const changes = new ChangeProcessor(deps);
   return async (event, context) => {
     deps.onInvocation?.(context);
-    const notifier = changes.notifier(Math.max(1, event.Records.length));
+    const notifier = changes.notifier(Math.max(1, event.Records.length), deliveryDeadline(context));
     const recordHandler = async (record: SQSRecord): Promise<RecordOutcome> =>
       changes.processRecord(record, notifier);
     try {

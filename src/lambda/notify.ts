@@ -1,5 +1,7 @@
 /** What the handlers share about delivering findings: the retry policy, the log, the failure. */
+import type { Context } from 'aws-lambda';
 import type { DeliveryFailure, DeliveryLogEntry } from '../sinks/deliver.js';
+import { DEFAULT_TIMEOUT_MS } from '../sinks/http.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { Log } from './telemetry.js';
 
@@ -13,6 +15,19 @@ export const LAMBDA_RETRY: RetryPolicy = {
   maxDelayMs: 5000,
   maxRetryAfterMs: 10_000,
 };
+
+/**
+ * The time (ms since the epoch) after which a handler starts no delivery and waits for no retry: the end
+ * of the invocation less one HTTP attempt's timeout and a margin. An attempt cut short by the function's
+ * timeout may have been delivered without its key being marked, and would be sent again.
+ */
+export function deliveryDeadline(
+  context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
+): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (remaining === undefined || !Number.isFinite(remaining)) return undefined;
+  return Date.now() + remaining - DEFAULT_TIMEOUT_MS - 5_000;
+}
 
 /** Some deliveries of a record failed; the record is retried, and what was delivered is not sent again. */
 export class DeliveryFailedError extends Error {

@@ -169,6 +169,28 @@ async function deliverOne(
     } else claimed.push(position);
   }
   if (claimed.length === 0) return outcomes;
+  if (policy.deadlineMs !== undefined && (policy.now ?? Date.now)() > policy.deadlineMs) {
+    // Too late to start: the claims go back, and a later retry (the queue's) delivers.
+    const late = new DeliveryError('not attempted: the delivery deadline has passed', {
+      sink: sink.name,
+      attempts: 0,
+      retryable: true,
+    });
+    for (const position of claimed) {
+      const memberKey = keys[position]!;
+      await store.release(memberKey).catch((releaseError: unknown) => {
+        log({
+          event: 'store-error',
+          sink: sink.name,
+          key: memberKey,
+          operation: 'release',
+          error: describe(releaseError),
+        });
+      });
+      outcomes[position] = failure(memberKey, late);
+    }
+    return outcomes;
+  }
 
   // The key the sink sees (a webhook's idempotency header): the member's, or the group's of those sent.
   const key =

@@ -26,6 +26,15 @@ export interface RetryPolicy {
   readonly random?: () => number;
   /** Called before each wait; for logging and metrics. */
   readonly onRetry?: (info: RetryInfo) => void;
+  /**
+   * No retry waits past this time (ms since the epoch): the last error is given up, still retryable.
+   * `deliverAll` also starts no delivery after it. For a Lambda function, its end less the time one
+   * attempt can take, so that no message is sent by an attempt the function's timeout cuts short (it
+   * would be sent again, its key never marked delivered). @default no deadline
+   */
+  readonly deadlineMs?: number;
+  /** Injected for tests. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface RetryInfo {
@@ -79,6 +88,8 @@ export async function withRetry<T>(
       if (!failed.retryable || attempt >= maxAttempts) throw failed;
       const delayMs = retryDelayMs(attempt, failed, policy);
       if (delayMs === undefined) throw failed;
+      if (policy.deadlineMs !== undefined && (policy.now ?? Date.now)() + delayMs > policy.deadlineMs)
+        throw failed;
       policy.onRetry?.({ attempt, delayMs, error: failed });
       await sleep(delayMs);
     }

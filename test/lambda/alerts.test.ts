@@ -161,6 +161,19 @@ describe('alerts handler', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 
+  it('starts no delivery when the invocation is about to time out, so that the retry sends it once', async () => {
+    const { handler, slack: server } = await setup([{ status: 200, body: 'ok' }]);
+    const error = await handler(rootLogin(), lambdaContext('cloudblame-alerts', 8_000)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DeliveryFailedError);
+    expect((error as DeliveryFailedError).retryable).toBe(true);
+    expect(server.requests).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(await handler(rootLogin(), lambdaContext('cloudblame-alerts'))).toMatchObject({ delivered: 2 });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('rejects an event that is not a CloudTrail record', async () => {
     const { handler } = await setup([]);
     const broken = { ...rootLogin(), detail: { eventName: 'ConsoleLogin', eventVersion: '1.09' } };

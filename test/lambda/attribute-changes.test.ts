@@ -16,7 +16,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { archiveKey, ConfigArchive } from '../../src/aws/archive.js';
@@ -89,7 +89,7 @@ afterEach(async () => {
 });
 
 interface Harness {
-  readonly handler: (records: readonly SQSRecord[]) => Promise<SQSBatchResponse>;
+  readonly handler: (records: readonly SQSRecord[], context?: Context) => Promise<SQSBatchResponse>;
   readonly indexEvent: (event: CloudTrailEventBridgeEvent) => Promise<void>;
   readonly slack: ScriptedServer;
   readonly metrics: MemoryCounters;
@@ -183,7 +183,7 @@ async function harness(options: HarnessOptions): Promise<Harness> {
     metrics: new MemoryCounters(),
   });
   return {
-    handler: (records) => handler(sqsEvent(records), lambdaContext()),
+    handler: (records, context) => handler(sqsEvent(records), context ?? lambdaContext()),
     indexEvent: async (event) => {
       await indexHandler(event);
     },
@@ -535,6 +535,23 @@ describe('attribute-changes handler', () => {
     expect(await h.handler(records(2))).toEqual({ batchItemFailures: [] });
     expect(h.slack.requests).toHaveLength(4);
     // The email went out the first time and is not sent again.
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('starts no delivery when the invocation is about to time out, and notifies once on redelivery', async () => {
+    const script: Scripted[] = [{ status: 200, body: 'ok' }];
+    const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
+    await h.indexEvent(sgApiCall());
+    // 8 s left: less than one HTTP attempt's timeout and the margin.
+    const late = await h.handler(
+      [sqsRecord(sgChangeEvent(), 'msg-late')],
+      lambdaContext('cloudblame-attribute-changes', 8_000),
+    );
+    expect(late).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-late' }] });
+    expect(h.slack.requests).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(await h.handler([sqsRecord(sgChangeEvent(), 'msg-late', 2)])).toEqual({ batchItemFailures: [] });
+    expect(h.slack.requests).toHaveLength(1);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 

@@ -155,6 +155,21 @@ describe('deliverAll', () => {
     ).rejects.toBeInstanceOf(SinkConfigError);
   });
 
+  it('starts no delivery past the deadline, and gives the key back for a later retry', async () => {
+    const sink = new ScriptedSink('s');
+    const store = new MemoryIdempotencyStore();
+    const late = await deliverAll([{ sink, payload, key: 'k' }], store, {
+      ...noWait,
+      now: () => 2_000,
+      deadlineMs: 1_000,
+    });
+    expect(sink.sent).toEqual([]);
+    expect(late.failed.map((f) => [f.key, f.error.retryable, f.error.context.attempts])).toEqual([
+      ['s|k', true, 0],
+    ]);
+    expect((await deliverAll([{ sink, payload, key: 'k' }], store, noWait)).delivered).toEqual(['s|k']);
+  });
+
   describe('groups', () => {
     const groupOf = (sink: Sink, members: string[], rendered: string[][]) => ({
       sink,

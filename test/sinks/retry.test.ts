@@ -35,6 +35,23 @@ describe('retryDelayMs', () => {
 });
 
 describe('withRetry', () => {
+  it('gives the last error up, still retryable, rather than wait past the deadline', async () => {
+    const { sleeps, sleep } = recorder();
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw failing(true);
+      },
+      { sleep, random: () => 0.5, baseDelayMs: 100, now: () => 1_000, deadlineMs: 1_080 },
+    ).catch((e: unknown) => e as DeliveryError);
+    // The first wait (50 ms) ends before the deadline, the second (100 ms) would not.
+    expect(sleeps).toEqual([50]);
+    expect(calls).toBe(2);
+    expect(error.retryable).toBe(true);
+    expect(error.context.attempts).toBe(2);
+  });
+
   it('retries retryable failures and returns the first success', async () => {
     const { sleeps, sleep } = recorder();
     let calls = 0;
