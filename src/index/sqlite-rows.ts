@@ -1,0 +1,43 @@
+/** The shapes of the rows the SQLite event index reads and writes. */
+
+export interface EventRow {
+  id: number;
+  event_id: string;
+  event_key: number | null;
+  time_ms: number;
+  account: string;
+  region: string;
+  source: string;
+  name: string;
+  caller_id: number;
+  change: number;
+  read_only: number;
+  error_code: string | null;
+  request: string;
+  compact: string;
+}
+
+export interface CallerDbRow {
+  id: number;
+  key: string;
+  principal: string;
+  access_key_id: string | null;
+  user_agent: string | null;
+  source_ip: string | null;
+}
+
+export interface FileRow {
+  id: number;
+  size: number;
+  version: string;
+  mode: string;
+  events: number;
+  errors: number;
+  indexed_at: number;
+}
+
+/** A key row: the key's hash, whether the event changed something, its time, its rowid. */
+export type KeyRow = [key: number, change: number, timeMs: number, eventRowid: number];
+
+/** Key rows per multi-row INSERT: one call into SQLite for many rows costs less than one per row. */
+export const KEYS_PER_STATEMENT = 32;
