@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -462,5 +463,54 @@ describe('indexing archives into SQLite', () => {
     expect(counts.every((n) => (n - 5) % 50 === 0)).toBe(true);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(readFileSync(db).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
+  it('answers another process while `cloudblame index` writes, always with whole files', async () => {
+    const db = join(dir, 'i.db');
+    // Files named one by one: `index` commits a batch every 20,000 events, so the reader sees 0, 20,000, 24,000.
+    const archive = join(dir, 'big');
+    const files = 60;
+    const perFile = 400;
+    for (let f = 0; f < files; f++) {
+      const records = Array.from({ length: perFile }, (_, i) =>
+        record({
+          eventID: `00000000-0000-4000-9${String(f).padStart(3, '0')}-${String(i).padStart(12, '0')}`,
+          eventTime: new Date(Date.parse('2026-11-20T00:00:00Z') + (f * perFile + i) * 1000).toISOString(),
+        }),
+      );
+      writeFileSync(
+        `${archive}-${String(f).padStart(2, '0')}.json.gz`,
+        gzipSync(JSON.stringify({ Records: records })),
+      );
+    }
+    await index([examples], db);
+    const reader = SqliteEventIndex.open(db, { readonly: true });
+    const base = reader.stats().events;
+    const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+    const sources = Array.from(
+      { length: files },
+      (_, f) => `${archive}-${String(f).padStart(2, '0')}.json.gz`,
+    );
+    const child = spawn(process.execPath, [cli, 'index', ...sources, '--db', db, '--no-progress'], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    const seen: number[] = [];
+    while (running) {
+      seen.push(reader.stats().events - base);
+      await sleep(5);
+    }
+    expect(await exited).toBe(0);
+    seen.push(reader.stats().events - base);
+    reader.close();
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toBe(files * perFile);
+    // Every answer holds whole files, and the index only grows.
+    expect(seen.every((n) => n % perFile === 0)).toBe(true);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 });
