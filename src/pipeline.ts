@@ -111,15 +111,17 @@ export function groupDeliveryItemsFor(
     if (list === undefined) byRegion.set(item.globalResourceRegion, [item]);
     else list.push(item);
   }
+  // What rendering needs depends on the finding and its region only: worked out once for every channel.
+  const archiveUrls = new Map(findings.map((item) => [item.finding, item.archiveUrl]));
+  const optionsOf = (region: string | undefined): FactsOptions => ({
+    archiveUrl: (finding) => archiveUrls.get(finding),
+    ...(region !== undefined && { globalResourceRegion: region }),
+  });
+  const regions = [...byRegion].map(([region, list]) => ({ list, options: optionsOf(region) }));
   const items: GroupDeliveryItem[] = [];
   for (const { filter, sink } of sinks) {
-    for (const [region, list] of byRegion) {
+    for (const { list, options } of regions) {
       const accepted = list.filter((item) => accepts(filter, item.finding));
-      const archiveUrls = new Map(accepted.map((item) => [item.finding, item.archiveUrl]));
-      const options: FactsOptions = {
-        archiveUrl: (finding) => archiveUrls.get(finding),
-        ...(region !== undefined && { globalResourceRegion: region }),
-      };
       for (const group of groupFindings(
         accepted.map((item) => item.finding),
         { windowMs },

@@ -18,7 +18,7 @@ import { deliverAll } from '../sinks/deliver.js';
 import type { IdempotencyStore } from '../sinks/idempotency.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import { alertsDeps } from './deps.js';
-import { DeliveryFailedError, deliveryDeadline, deliveryLog, LAMBDA_RETRY } from './notify.js';
+import { DeliveryFailedError, deliveryDeadline, deliveryLog, retryUntil } from './notify.js';
 import { type Counters, type Log, METRIC } from './telemetry.js';
 import { type CloudTrailEventBridgeEvent, trailEventOf } from './trail-event.js';
 
@@ -75,15 +75,9 @@ async function alertOne(
   }));
   for (const s of suppressed) log.info('alert suppressed', { eventId: trail.eventId, ...s });
   const items = evaluation.alerts.flatMap((alert) => deliveryItemsFor(alert, deps.sinks));
-  const policy = deps.retry ?? LAMBDA_RETRY;
-  const report = await deliverAll(
-    items,
-    deps.store,
-    deadlineMs === undefined ? policy : { ...policy, deadlineMs },
-    {
-      log: deliveryLog(log, { eventId: trail.eventId }),
-    },
-  );
+  const report = await deliverAll(items, deps.store, retryUntil(deps.retry, deadlineMs), {
+    log: deliveryLog(log, { eventId: trail.eventId }),
+  });
   log.info('event evaluated', {
     eventId: trail.eventId,
     eventName: trail.eventName,

@@ -51,7 +51,7 @@ import {
   YOUNG_CHANGE_BACKOFF,
 } from './defer.js';
 import { attributeChangesDeps } from './deps.js';
-import { DeliveryFailedError, deliveryDeadline, deliveryLog, LAMBDA_RETRY } from './notify.js';
+import { DeliveryFailedError, deliveryDeadline, deliveryLog, retryUntil } from './notify.js';
 import { type Counters, errorFields, type Log, METRIC } from './telemetry.js';
 
 export const DEFAULT_FALLBACK_AFTER_MINUTES = 15;
@@ -171,15 +171,9 @@ export class ChangeProcessor {
   async #send(findings: readonly BatchFinding[], deadlineMs: number | undefined): Promise<DeliveryReport> {
     const windowMs = this.#deps.config.notifications.groupWindowMinutes * 60_000;
     const items = groupDeliveryItemsFor(findings, this.#deps.sinks, windowMs);
-    const policy = this.#deps.retry ?? LAMBDA_RETRY;
-    return deliverAll(
-      items,
-      this.#deps.store,
-      deadlineMs === undefined ? policy : { ...policy, deadlineMs },
-      {
-        log: deliveryLog(this.#deps.log, { findings: findings.length, messages: items.length }),
-      },
-    );
+    return deliverAll(items, this.#deps.store, retryUntil(this.#deps.retry, deadlineMs), {
+      log: deliveryLog(this.#deps.log, { findings: findings.length, messages: items.length }),
+    });
   }
 
   async #process(

@@ -29,6 +29,12 @@ export function deliveryDeadline(
   return Date.now() + remaining - DEFAULT_TIMEOUT_MS - 5_000;
 }
 
+/** `policy` (or `LAMBDA_RETRY`) with the invocation's delivery deadline, when there is one. */
+export function retryUntil(policy: RetryPolicy | undefined, deadlineMs: number | undefined): RetryPolicy {
+  const base = policy ?? LAMBDA_RETRY;
+  return deadlineMs === undefined ? base : { ...base, deadlineMs };
+}
+
 /** Some deliveries of a record failed; the record is retried, and what was delivered is not sent again. */
 export class DeliveryFailedError extends Error {
   public readonly context: {

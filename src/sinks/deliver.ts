@@ -169,13 +169,8 @@ async function deliverOne(
     } else claimed.push(position);
   }
   if (claimed.length === 0) return outcomes;
-  if (policy.deadlineMs !== undefined && (policy.now ?? Date.now)() > policy.deadlineMs) {
-    // Too late to start: the claims go back, and a later retry (the queue's) delivers.
-    const late = new DeliveryError('not attempted: the delivery deadline has passed', {
-      sink: sink.name,
-      attempts: 0,
-      retryable: true,
-    });
+  /** Releases every claim (so that a later retry can deliver) and fails the claimed members with `error`. */
+  const giveBack = async (error: DeliveryError): Promise<Outcome[]> => {
     for (const position of claimed) {
       const memberKey = keys[position]!;
       await store.release(memberKey).catch((releaseError: unknown) => {
@@ -187,9 +182,18 @@ async function deliverOne(
           error: describe(releaseError),
         });
       });
-      outcomes[position] = failure(memberKey, late);
+      outcomes[position] = failure(memberKey, error);
     }
     return outcomes;
+  };
+  if (policy.deadlineMs !== undefined && (policy.now ?? Date.now)() > policy.deadlineMs) {
+    // Too late to start: the claims go back, and a later retry (the queue's) delivers.
+    const late = new DeliveryError('not attempted: the delivery deadline has passed', {
+      sink: sink.name,
+      attempts: 0,
+      retryable: true,
+    });
+    return giveBack(late);
   }
 
   // The key the sink sees (a webhook's idempotency header): the member's, or the group's of those sent.
@@ -225,20 +229,7 @@ async function deliverOne(
       error instanceof DeliveryError
         ? error
         : unexpected(sink.name, 'the sink failed unexpectedly', attempts, error, false);
-    for (const position of claimed) {
-      const memberKey = keys[position]!;
-      await store.release(memberKey).catch((releaseError: unknown) => {
-        log({
-          event: 'store-error',
-          sink: sink.name,
-          key: memberKey,
-          operation: 'release',
-          error: describe(releaseError),
-        });
-      });
-      outcomes[position] = failure(memberKey, reason);
-    }
-    return outcomes;
+    return giveBack(reason);
   }
 
   log({ event: 'delivered', sink: sink.name, key, attempts });
