@@ -15,6 +15,7 @@ import {
 import { InputError } from '../core/errors.js';
 import { escapeControl, parseJson } from '../core/parse/shape.js';
 import type { DocumentRead } from '../io/read-documents.js';
+import { DIGEST_DIR, READABLE } from '../io/walk.js';
 import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
 
 /** Listing an archive failed (no such bucket, access denied, ...), or an `s3://` address is malformed. */
@@ -52,7 +53,6 @@ export interface S3ArchiveOptions {
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
-const READABLE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$|\.gz$/i;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const gunzipAsync = promisify(gunzip);
 
@@ -80,7 +80,7 @@ export function parseS3Url(url: string): S3Location {
 
 /** Whether an archive walk reads this key: JSON files and gzip, not CloudTrail digests or folder markers. */
 export function isArchiveKey(key: string): boolean {
-  return !key.endsWith('/') && READABLE.test(key) && !key.split('/').includes('CloudTrail-Digest');
+  return !key.endsWith('/') && READABLE.test(key) && !key.split('/').includes(DIGEST_DIR);
 }
 
 /**

@@ -3,14 +3,14 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failure, type ReadFailure, reasonOf } from './read-failure.js';
 
-/** The files a directory walk reads: JSON, JSON Lines and gzip. */
-const READABLE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$|\.gz$/i;
+/** The files an archive walk reads, on disk or in S3: JSON, JSON Lines and gzip. */
+export const READABLE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$|\.gz$/i;
 const LINE_DELIMITED = /\.(?:jsonl|ndjson)(?:\.gz)?$/i;
 /**
  * CloudTrail's digest files (`CloudTrail-Digest/`) prove the integrity of the log files; they hold no
- * events, so a directory walk passes over them (as the S3 archive listing does).
+ * events, so a directory walk passes over them, and so does the S3 archive listing.
  */
-const DIGEST_DIR = 'CloudTrail-Digest';
+export const DIGEST_DIR = 'CloudTrail-Digest';
 
 /** A file to read. */
 export interface WalkedFile {
