@@ -4,11 +4,17 @@
  * thread applies the scans in file order either way, so both modes give the same findings.
  */
 import { changeKeys } from '../core/correlate.js';
-import { identifiersOf, indexedEventOf, isIndexable } from '../core/identifiers.js';
+import { identifiersOf, indexedEventOf, isIndexable, mayBeIndexable } from '../core/identifiers.js';
 import type { AlertFinding, ConfigChange, IndexedEvent } from '../core/model.js';
-import { parseDocument } from '../core/parse/document.js';
+import { parseSkimmedTrailLog } from '../core/parse/cloudtrail.js';
+import { type ParsedDocument, parseDocument } from '../core/parse/document.js';
 import type { RuleGate } from '../core/rules/gate.js';
-import type { DocumentRead } from '../io/read-documents.js';
+import {
+  type DocumentRead,
+  documentsOfBytes,
+  type SkimRead,
+  type TrailLogRead,
+} from '../io/read-documents.js';
 import { alertsFor, principalOfEvent } from '../pipeline.js';
 
 /** One document's contribution to a replay. Plain data: it is structured-cloned from worker threads. */
@@ -23,8 +29,10 @@ export interface DocumentScan {
   readonly errors: readonly string[];
   readonly skipped: Readonly<Record<string, number>>;
   readonly changes: readonly ConfigChange[];
-  /** CloudTrail events parsed. */
+  /** CloudTrail events read, parsed or not. */
   readonly events: number;
+  /** Events left unparsed: no rule is about them, and they explain no change (reads, data events...). */
+  readonly unparsed: number;
   readonly alerts: readonly AlertFinding[];
   readonly suppressedAlerts: number;
   /** Compact events that name a wanted key (a superset of them, when scanned in a worker). */
@@ -69,6 +77,7 @@ export function readErrorScan(source: string, message: string): DocumentScan {
     skipped: {},
     changes: [],
     events: 0,
+    unparsed: 0,
     alerts: [],
     suppressedAlerts: 0,
     kept: [],
@@ -85,14 +94,36 @@ export class Scanner {
     public readonly wanted: Set<string>,
   ) {}
 
-  public scan(read: DocumentRead): DocumentScan {
-    if ('error' in read) return readErrorScan(read.source, read.error.message);
-    const parsed = parseDocument(read.doc, read.source);
+  /** The scans of what one read gave: one, but for a skimmed log file that had to be parsed whole after all. */
+  public scan(read: SkimRead): DocumentScan[] {
+    if ('error' in read) return [readErrorScan(read.source, read.error.message)];
+    if ('log' in read) return this.#scanLog(read);
+    return [this.#scanParsed(read, parseDocument(read.doc, read.source), 0)];
+  }
+
+  #scanLog(read: TrailLogRead): DocumentScan[] {
+    // A record is parsed when a rule may be about it, or when it may be kept to explain a change.
+    const skimmed = parseSkimmedTrailLog(
+      read.log,
+      read.source,
+      (envelope) => this.gate.mayMatch(envelope) || (this.wanted.size > 0 && mayBeIndexable(envelope)),
+    );
+    if (skimmed === undefined)
+      return documentsOfBytes(read.source, read.log).flatMap((doc) => this.scan(doc));
+    const parsed: ParsedDocument = { kind: 'cloudtrail', changes: [], ...skimmed };
+    return [this.#scanParsed(read, parsed, skimmed.unparsed)];
+  }
+
+  #scanParsed(
+    read: Exclude<DocumentRead, { error: unknown }> | TrailLogRead,
+    parsed: ParsedDocument,
+    unparsed: number,
+  ): DocumentScan {
     for (const change of parsed.changes) for (const key of changeKeys(change)) this.wanted.add(key);
     const alerts: AlertFinding[] = [];
     const kept: IndexedEvent[] = [];
     let suppressedAlerts = 0;
-    // The hot path: runs on every event of the archive. Only the rules that can match the event are
+    // The hot path: runs on every event parsed. Only the rules that can match the event are
     // evaluated, and only an event that names a wanted key is given its principal and compact form.
     for (const event of parsed.events) {
       const candidates = this.gate.rulesFor(event);
@@ -112,7 +143,8 @@ export class Scanner {
       errors: parsed.errors.map((error) => error.message),
       skipped: parsed.skipped,
       changes: parsed.changes,
-      events: parsed.events.length,
+      events: parsed.events.length + unparsed,
+      unparsed,
       alerts,
       suppressedAlerts,
       kept,

@@ -41,9 +41,8 @@ async function drain(): Promise<void> {
       const startVersion = version;
       const docs: DocumentScan[] = [];
       for (const file of task.files) {
-        for await (const read of readDocumentsBlocking(file, { maxBytes: init.maxBytes })) {
-          docs.push(scanner.scan(read));
-        }
+        const options = { skim: init.skim, ...(init.maxBytes !== undefined && { maxBytes: init.maxBytes }) };
+        for await (const read of readDocumentsBlocking(file, options)) docs.push(...scanner.scan(read));
       }
       queue.shift();
       const message: FromWorker = { type: 'result', id: task.id, startVersion, docs };

@@ -34,6 +34,8 @@ export interface WorkerInit {
   /** The wanted keys after the Config pass. */
   readonly wanted: readonly string[];
   readonly maxBytes?: number;
+  /** Skim CloudTrail log files (`SkimOptions.skim`). */
+  readonly skim: boolean;
 }
 
 /** A file to read, as `walkFiles` finds it. */
@@ -67,6 +69,8 @@ export interface ParallelPassOptions {
   /** The wanted keys after the Config pass; not changed here. */
   readonly wanted: ReadonlySet<string>;
   readonly read?: ReadOptions;
+  /** Skim CloudTrail log files (`SkimOptions.skim`). */
+  readonly skim: boolean;
   /**
    * Applies the scans of consecutive files, in file order, as the single-threaded pass does; returns the
    * keys it added to the wanted set, in the order it added them.
@@ -92,6 +96,7 @@ export async function parallelPass(options: ParallelPassOptions): Promise<void> 
   const init: WorkerInit = {
     ...(options.configFile !== undefined && { configFile: options.configFile }),
     wanted: [...options.wanted],
+    skim: options.skim,
     ...(options.read?.maxBytes !== undefined && { maxBytes: options.read.maxBytes }),
   };
   const workers = Array.from({ length: options.workers }, () => new Worker(WORKER_URL, { workerData: init }));

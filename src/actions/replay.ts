@@ -43,6 +43,13 @@ export interface ReplayContext {
    * one per core. The findings are the same whatever the number. @default 1
    */
   readonly workers?: number;
+  /**
+   * Parse every CloudTrail record, also those replay has no use for (reads and data events no rule is
+   * about), so that each bad record is reported. Otherwise those are recognised in the file's bytes and
+   * skipped.
+   * @default false
+   */
+  readonly parseAll?: boolean;
 }
 
 export interface ReplayStreams {
@@ -54,6 +61,8 @@ export interface ReplaySummary {
   files: number;
   bytes: number;
   events: number;
+  /** Events recognised in the bytes as of no use and not parsed (see `ReplayContext.parseAll`). */
+  unparsed: number;
   changes: number;
   attributed: number;
   unattributed: number;
@@ -80,6 +89,7 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     files: 0,
     bytes: 0,
     events: 0,
+    unparsed: 0,
     changes: 0,
     attributed: 0,
     unattributed: 0,
@@ -145,6 +155,7 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
       }
     }
     summary.events += scan.events;
+    summary.unparsed += scan.unparsed;
     for (const alert of scan.alerts) alerts.push(alert);
     summary.suppressedAlerts += scan.suppressedAlerts;
     const kept =
@@ -157,8 +168,11 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     );
   };
 
+  const skim = ctx.parseAll !== true;
   const pass = async (paths: readonly string[]): Promise<void> => {
-    for await (const read of readDocuments([...paths])) await apply(scanner.scan(read));
+    for await (const read of readDocuments([...paths], { skim })) {
+      for (const scan of scanner.scan(read)) await apply(scan);
+    }
   };
 
   // Config first (it is small), so that the CloudTrail pass keeps only the events that can explain a change.
@@ -168,6 +182,7 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     await parallelPass({
       paths: ctx.cloudtrailPaths,
       workers,
+      skim,
       ...(ctx.configFile !== undefined && { configFile: ctx.configFile }),
       wanted,
       apply: async (docs) => {
@@ -254,6 +269,7 @@ export function formatSummary(s: ReplaySummary): string {
     `cloudblame: ${s.files} files, ${s.events} events, ${s.changes} changes, ` +
     `${s.attributed} attributed, ${s.unattributed} unattributed, ${s.outOfBand} out-of-band, ` +
     `${s.alerts} alerts${s.suppressedAlerts > 0 ? ` (${s.suppressedAlerts} suppressed)` : ''}, ${s.errors} errors` +
+    (s.unparsed > 0 ? `, ${s.unparsed} events skimmed` : '') +
     (skipped ? ` (skipped: ${skipped})` : '')
   );
 }

@@ -6,6 +6,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import { parseJson } from '../core/parse/shape.js';
+import { isCompactTrailLog } from '../core/parse/trail-skim.js';
 import { failure, type ReadFailure, reasonOf } from './read-failure.js';
 import { type WalkedFile, type WalkOptions, walkFiles } from './walk.js';
 
@@ -26,6 +27,19 @@ export type DocumentRead =
     }
   | ReadFailure;
 
+/**
+ * A CloudTrail log file in the compact form CloudTrail writes, left unparsed (`ReadOptions.skim`), for a
+ * reader that parses only the records it needs (`parseSkimmedTrailLog`) and the rest with `documentsOfBytes`.
+ */
+export interface TrailLogRead {
+  readonly source: string;
+  /** The file's decompressed bytes. */
+  readonly log: Buffer;
+  readonly bytes: number;
+}
+
+export type SkimRead = DocumentRead | TrailLogRead;
+
 export interface ReadOptions extends Pick<WalkOptions, 'onSkip'> {
   /**
    * Largest JSON document (decompressed) read whole; a larger one is an error rather than an
@@ -34,6 +48,11 @@ export interface ReadOptions extends Pick<WalkOptions, 'onSkip'> {
   readonly maxBytes?: number;
   /** Whole files read ahead of the one being parsed (0: one file after the other). @default READ_AHEAD */
   readonly readAhead?: number;
+}
+
+export interface SkimOptions extends ReadOptions {
+  /** Hand CloudTrail log files in CloudTrail's compact form over unparsed, as `TrailLogRead`s. */
+  readonly skim: boolean;
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
@@ -292,11 +311,18 @@ function isBlank(text: string): boolean {
   return !/\S/.test(text);
 }
 
-/** The documents of a whole file's bytes (or why there are none). */
-function documentsOf(path: string, bytes: Bytes): DocumentRead[] {
+/** The documents of a whole file's bytes (or why there are none); a compact log file as is when skimming. */
+function documentsOf(path: string, bytes: Bytes, skim = false): SkimRead[] {
   if ('error' in bytes) return [bytes.error];
-  const size = bytes.data.length;
-  let text = bytes.data.toString('utf8');
+  if (skim && isCompactTrailLog(bytes.data))
+    return [{ source: path, log: bytes.data, bytes: bytes.data.length }];
+  return documentsOfBytes(path, bytes.data);
+}
+
+/** The documents of a file's (decompressed) bytes: one JSON value, or one per line (`path:line`). */
+export function documentsOfBytes(path: string, data: Buffer): DocumentRead[] {
+  const size = data.length;
+  let text = data.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (isBlank(text)) return [failure(path, 'empty file')];
   const parsed = parseJson(text);
@@ -312,16 +338,18 @@ function documentsOf(path: string, bytes: Bytes): DocumentRead[] {
  * pool at once; a line-delimited one is streamed when its documents are asked for) and returns its
  * documents, to be asked for once.
  */
+export function startReading(entry: WalkedFile, options: SkimOptions): () => AsyncGenerator<SkimRead>;
+export function startReading(entry: WalkedFile, options?: ReadOptions): () => AsyncGenerator<DocumentRead>;
 export function startReading(
   entry: WalkedFile,
-  options: ReadOptions = {},
-): () => AsyncGenerator<DocumentRead> {
+  options: ReadOptions & { readonly skim?: boolean } = {},
+): () => AsyncGenerator<SkimRead> {
   if (entry.lineDelimited) return () => readLineDelimited(entry.path);
   const bytes = fileBytes(entry.path, options.maxBytes ?? DEFAULT_MAX_BYTES);
   // Awaited when the documents are asked for; never left to reject unobserved meanwhile.
   bytes.catch(() => undefined);
   return async function* documents() {
-    yield* documentsOf(entry.path, await bytes);
+    yield* documentsOf(entry.path, await bytes, options.skim);
   };
 }
 
@@ -333,14 +361,16 @@ export function startReading(
  * than it overlaps (about a third of the CPU of `replay --workers 2` on two cores). Line-delimited files
  * and files over ONE_SHOT_LIMIT are streamed, as `startReading` streams them.
  */
+export function readDocumentsBlocking(entry: WalkedFile, options: SkimOptions): AsyncGenerator<SkimRead>;
+export function readDocumentsBlocking(entry: WalkedFile, options?: ReadOptions): AsyncGenerator<DocumentRead>;
 export async function* readDocumentsBlocking(
   entry: WalkedFile,
-  options: ReadOptions = {},
-): AsyncGenerator<DocumentRead> {
+  options: ReadOptions & { readonly skim?: boolean } = {},
+): AsyncGenerator<SkimRead> {
   if (!entry.lineDelimited) {
     const bytes = fileBytesSync(entry.path, options.maxBytes ?? DEFAULT_MAX_BYTES);
     if (bytes !== undefined) {
-      yield* documentsOf(entry.path, bytes);
+      yield* documentsOf(entry.path, bytes, options.skim);
       return;
     }
   }
@@ -367,10 +397,12 @@ type Pending =
  * value but one per line is read per line too. A file that cannot be read or parsed gives an error
  * naming it, and reading goes on with the next. Up to `readAhead` whole files are read ahead.
  */
+export function readDocuments(paths: readonly string[], options: SkimOptions): AsyncGenerator<SkimRead>;
+export function readDocuments(paths: readonly string[], options?: ReadOptions): AsyncGenerator<DocumentRead>;
 export async function* readDocuments(
   paths: readonly string[],
-  options: ReadOptions = {},
-): AsyncGenerator<DocumentRead> {
+  options: ReadOptions & { readonly skim?: boolean } = {},
+): AsyncGenerator<SkimRead> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const readAhead = Math.max(0, options.readAhead ?? READ_AHEAD);
   const walker = walkFiles(paths, options);
@@ -413,7 +445,7 @@ export async function* readDocuments(
         const bytes = await item.bytes;
         // The next files start on their way before this one is parsed.
         if (readAhead > 0) await fill();
-        yield* documentsOf(item.entry.path, bytes);
+        yield* documentsOf(item.entry.path, bytes, options.skim);
       }
     }
   } finally {

@@ -13,6 +13,7 @@ interface ReplayOptions {
   progress?: boolean;
   maxErrors: number;
   workers: number;
+  parseAll?: boolean;
   notify: AdHocTarget[];
   render?: RenderTarget;
 }
@@ -93,6 +94,10 @@ export function registerReplay(program: Command): void {
       workerCountOption,
       1,
     )
+    .option(
+      '--parse-all',
+      'parse every CloudTrail record, also the reads and data events no rule is about (recognised and skipped unparsed otherwise), so that each bad one is reported',
+    )
     .action(async (options: ReplayOptions) => {
       const cloudtrailPaths = options.cloudtrail ?? [];
       const configPaths = options.config ?? [];
@@ -114,6 +119,7 @@ export function registerReplay(program: Command): void {
           progress: options.progress !== false && process.stderr.isTTY === true,
           maxErrors: options.maxErrors,
           workers: options.workers,
+          parseAll: options.parseAll === true,
           notify: options.notify,
           render: options.render,
         },

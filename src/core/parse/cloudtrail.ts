@@ -6,6 +6,7 @@ import { describeDocument, isJsonObject, parseJson, SkipCounter, stringField, ty
 import { isSnsNotification, unwrapSns } from './sns.js';
 import { parseIsoTime } from './time.js';
 import { readTrailFields, type TrailFields, trailRecordSchema } from './trail-schema.js';
+import { type RecordEnvelope, recordSpans, skimRecord } from './trail-skim.js';
 
 /** What an envelope knows that its record may lack (an EventBridge event's `account` and `id`). */
 export interface TrailRecordHints {
@@ -255,4 +256,41 @@ export function parseCloudTrailDocument(doc: unknown, source: string): CloudTrai
     collect(out, doc, source);
   }
   return out.result();
+}
+
+export interface SkimmedTrailParse extends CloudTrailParse {
+  /** Records in the file, parsed or not. */
+  readonly records: number;
+  /** Records left unparsed because `isNeeded` said no. */
+  readonly unparsed: number;
+}
+
+/**
+ * The records of a compact CloudTrail log file (`isCompactTrailLog`) that are needed: a record whose
+ * envelope its bytes give (`skimRecord`) is parsed only when `isNeeded` says so; every other record is
+ * parsed, and each parsed one checked as `parseCloudTrailDocument` does. Undefined when a record's bytes are not JSON on their own (a truncated or
+ * hand-edited file, or a request holding a look-alike record): parse the whole file then.
+ */
+export function parseSkimmedTrailLog(
+  buf: Buffer,
+  source: string,
+  isNeeded: (envelope: RecordEnvelope) => boolean,
+): SkimmedTrailParse | undefined {
+  const out = new TrailCollector();
+  const spans = recordSpans(buf);
+  if (spans === undefined) return undefined;
+  let unparsed = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    const start = spans[i] as number;
+    const end = spans[i + 1] as number;
+    const envelope = skimRecord(buf, start, end);
+    if (envelope !== undefined && !isNeeded(envelope)) {
+      unparsed += 1;
+      continue;
+    }
+    const parsed = parseJson(buf.toString('utf8', start, end));
+    if (!parsed.ok) return undefined;
+    out.entry(parsed.value, { source, record: i / 2 });
+  }
+  return { ...out.result(), records: spans.length / 2, unparsed };
 }

@@ -8,6 +8,7 @@
  */
 import type { TrailEvent } from '../model.js';
 import { isJsonObject } from '../parse/shape.js';
+import type { RecordEnvelope } from '../parse/trail-skim.js';
 import type { RuleSet } from './model.js';
 import { type EnvelopeKey, eventBridgeDetailType, eventBridgeSource, patternGate } from './pattern.js';
 
@@ -29,6 +30,9 @@ export class RuleGate {
   /** eventSource → eventType → eventName → userIdentity.type → the rules that may match. */
   readonly #cache = new Map<string, Map<string | undefined, Map<string, Map<string | undefined, RuleSet>>>>();
   #cached = 0;
+  /** eventSource → eventName → userIdentity.type → whether a rule may match, whatever the event type. */
+  readonly #byEnvelope = new Map<string, Map<string, Map<string, boolean>>>();
+  #envelopesCached = 0;
 
   public constructor(ruleSet: RuleSet) {
     this.#ruleSet = ruleSet;
@@ -63,5 +67,30 @@ export class RuleGate {
       this.#cached += 1;
     }
     return subset;
+  }
+
+  /**
+   * Whether a rule may match a record known only by the envelope its bytes give (`skimRecord`), whatever
+   * its event type: when not, the record need not be parsed for the rules' sake.
+   */
+  public mayMatch(envelope: RecordEnvelope): boolean {
+    const byIdentity = child(child(this.#byEnvelope, envelope.eventSource), envelope.eventName);
+    const cached = byIdentity.get(envelope.identityType);
+    if (cached !== undefined) return cached;
+    const key: EnvelopeKey = {
+      source: eventBridgeSource(envelope.eventSource),
+      detailType: undefined,
+      eventName: envelope.eventName,
+      identityType: envelope.identityType,
+    };
+    const may = this.#gates.some((gate) => gate(key));
+    if (this.#envelopesCached >= MAX_CACHED) {
+      this.#byEnvelope.clear();
+      this.#envelopesCached = 0;
+    } else {
+      byIdentity.set(envelope.identityType, may);
+      this.#envelopesCached += 1;
+    }
+    return may;
   }
 }

@@ -574,7 +574,8 @@ export function toEventBridgeEnvelope(event: TrailEvent): JsonObject {
  */
 export interface EnvelopeKey {
   readonly source: string;
-  readonly detailType: string;
+  /** Undefined when not known: any detail type may be the event's. */
+  readonly detailType: string | undefined;
   readonly eventName: string;
   readonly identityType: string | undefined;
 }
@@ -614,7 +615,7 @@ export function patternGate(pattern: EventPattern): (key: EnvelopeKey) => boolea
   const identityType = isObject(identity) ? plainAccept(identity['type']) : undefined;
   return (key) =>
     (source === undefined || source(key.source)) &&
-    (detailType === undefined || detailType(key.detailType)) &&
+    (detailType === undefined || key.detailType === undefined || detailType(key.detailType)) &&
     (eventName === undefined || eventName(key.eventName)) &&
     (identityType === undefined || key.identityType === undefined || identityType(key.identityType));
 }
