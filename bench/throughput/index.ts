@@ -28,10 +28,14 @@ export interface ThroughputResult {
   readonly floorReadAhead: Measured;
   readonly floorBlocking: Measured;
   readonly replay: Measured;
+  /** `replay --workers 1 --parse-all`: every record parsed, none skimmed. */
+  readonly replayParseAll: Measured;
   readonly replayWorkers: Measured;
   readonly replaySmall: Measured;
   readonly workers: number;
   readonly identical: boolean;
+  /** Findings of `--parse-all` byte for byte those of the skimming run. */
+  readonly identicalParseAll: boolean;
   readonly findingsPath: string;
   readonly summaryLine: string;
 }
@@ -88,6 +92,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
   const replayJs = join(o.root, 'dist', 'bench', 'throughput', 'replay-child.js');
   const findings1 = join(o.dataDir, 'findings.workers-1.jsonl');
   const findingsN = join(o.dataDir, 'findings.workers-auto.jsonl');
+  const findingsAll = join(o.dataDir, 'findings.parse-all.jsonl');
   const findingsSmall = join(o.dataDir, 'findings.day-1.jsonl');
   const ct = [manifest.cloudtrailDir];
   const day1 = manifest.days[0]!;
@@ -96,6 +101,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
     config: readonly string[],
     out: string,
     workers: string,
+    ...extra: string[]
   ): string[] => [
     replayJs,
     'replay',
@@ -110,12 +116,14 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
     '--no-progress',
     '--workers',
     workers,
+    ...extra,
   ];
   const runs = {
     floorSequential: [] as ChildRun<Stats>[],
     floorReadAhead: [] as ChildRun<Stats>[],
     floorBlocking: [] as ChildRun<Stats>[],
     replay: [] as ChildRun<Stats>[],
+    replayParseAll: [] as ChildRun<Stats>[],
     replayWorkers: [] as ChildRun<Stats>[],
     replaySmall: [] as ChildRun<Stats>[],
   };
@@ -154,6 +162,12 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
       round,
     );
     summaryLine = replay.stderr.trim().split('\n').pop() ?? '';
+    await step(
+      'cloudblame replay --workers 1 --parse-all',
+      runs.replayParseAll,
+      replayArgs(ct, [manifest.configDir], findingsAll, '1', '--parse-all'),
+      round,
+    );
     await step(
       'cloudblame replay --workers auto',
       runs.replayWorkers,
@@ -194,6 +208,12 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
       manifest.bytes,
     ),
     replay: measured('cloudblame replay --workers 1', runs.replay, manifest.events, manifest.bytes),
+    replayParseAll: measured(
+      'cloudblame replay --workers 1 --parse-all (no record skimmed)',
+      runs.replayParseAll,
+      manifest.events,
+      manifest.bytes,
+    ),
     replayWorkers: measured(
       `cloudblame replay --workers auto (${workers} threads)`,
       runs.replayWorkers,
@@ -208,6 +228,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
     ),
     workers,
     identical: md5(findings1) === md5(findingsN),
+    identicalParseAll: md5(findings1) === md5(findingsAll),
     findingsPath: findings1,
     summaryLine,
   };
@@ -233,33 +254,46 @@ export function throughputTable(r: ThroughputResult): Table {
     ];
   };
   const single = perSecond(r.replay);
+  const parseAll = perSecond(r.replayParseAll);
   const multi = perSecond(r.replayWorkers);
+  // The targets are judged against the fastest of the single-core floors: the strictest reading.
+  const floorBest = Math.max(floorSeq, floorRa, floorBlk);
+  const floorBestName =
+    floorBest === floorBlk ? 'blocking' : floorBest === floorRa ? 'read-ahead' : 'sequential';
   const ok = (pass: boolean): string => (pass ? 'met' : 'NOT met');
   const rssMax = Math.max(best(r.replay).maxRssKb, best(r.replaySmall).maxRssKb) / 1024;
   const loads = [...r.replay.runs, ...r.replayWorkers.runs, ...r.floorSequential.runs].map((x) => x.load[0]);
+  const skimmed = /(\d+) events skimmed/.exec(r.summaryLine)?.[1];
   return {
     title: '1. Replay throughput against the parsing floor',
     head: ['run', 'events', 'wall (best)', 'events/s', 'MB/s', 'CPU', 'peak RSS', 'ratio'],
     rows: [
-      row(r.floorSequential, '1.00x (single-core floor)'),
+      row(r.floorSequential, '1.00x (sequential floor)'),
       row(r.floorReadAhead, `${fmtRatio(floorRa / floorSeq)} of sequential`),
       row(r.floorBlocking, `${fmtRatio(floorBlk / floorSeq)} of sequential`),
       row(
         r.replay,
-        `${fmtRatio(single / floorRa)} of read-ahead floor, ${fmtRatio(single / floorSeq)} of sequential`,
+        `${fmtRatio(single / floorBest)} of fastest floor, ${fmtRatio(single / floorSeq)} of sequential`,
+      ),
+      row(
+        r.replayParseAll,
+        `${fmtRatio(parseAll / floorBest)} of fastest floor, ${fmtRatio(parseAll / floorRa)} of read-ahead`,
       ),
       row(
         r.replayWorkers,
-        `${fmtRatio(multi / floorSeq)} of single-core floor, ${fmtRatio(multi / floorBlk)} of blocking floor`,
+        `${fmtRatio(multi / floorBest)} of fastest floor, ${fmtRatio(multi / floorSeq)} of sequential`,
       ),
       row(r.replaySmall, 'memory at a smaller size'),
     ],
     notes: [
       `MB/s: uncompressed JSON. Best of ${r.floorSequential.runs.length} alternating runs each, every run a fresh process, wall time from spawn to exit (module loading included).`,
-      `Target: single-threaded replay >= 0.70x the floor's events/s: ${fmtRatio(single / floorRa)} against the read-ahead floor (${ok(single / floorRa >= 0.7)}), ${fmtRatio(single / floorSeq)} against the sequential one.`,
-      `Target: worker threads on all cores >= 1.5x the single-core floor: ${fmtRatio(multi / floorSeq)} with ${r.workers} threads on ${availableParallelism()} cores (${ok(multi / floorSeq >= 1.5)}).`,
+      `Targets are judged against the fastest single-core floor of the run (here the ${floorBestName} one, ${fmtInt(floorBest)} events/s).`,
+      `Target: single-threaded replay >= 0.70x the floor's events/s: ${fmtRatio(single / floorBest)} (${ok(single / floorBest >= 0.7)}); with every record parsed (--parse-all) ${fmtRatio(parseAll / floorBest)}.`,
+      `Target: worker threads on all cores >= 1.5x the single-core floor: ${fmtRatio(multi / floorBest)} with ${r.workers} threads on ${availableParallelism()} cores (${ok(multi / floorBest >= 1.5)}).`,
       `Target: peak RSS < 500 MB whatever the size: ${fmtInt(best(r.replaySmall).maxRssKb / 1024)} MB for ${fmtInt(r.replaySmall.events)} events, ${fmtInt(best(r.replay).maxRssKb / 1024)} MB for ${fmtInt(r.replay.events)}, ${fmtInt(best(r.replayWorkers).maxRssKb / 1024)} MB with worker threads (${ok(rssMax < 500 && best(r.replayWorkers).maxRssKb / 1024 < 500)}).`,
-      `The blocking floor reads each file on the parsing thread (no thread pool), as replay's worker threads do: a single-core floor too, without the thread pool's wake-ups and callbacks. Workers against it: ${fmtRatio(multi / floorBlk)}.`,
+      `Replay parses only the records it may need: reads and data events no rule is about are recognised in the file's bytes (src/core/parse/trail-skim.ts) and skipped${skimmed === undefined ? '' : ` (${fmtInt(Number(skimmed))} of ${fmtInt(r.replay.events)} here)`}, which is how it can outrun a floor that parses every record. The floors are the issue's: read, gunzip, JSON.parse every record.`,
+      `The blocking floor reads each file on the parsing thread (no thread pool), as replay's worker threads do; the read-ahead floor reads as replay --workers 1 does.`,
+      `Findings of --parse-all byte for byte those of the skimming run: ${r.identicalParseAll ? 'yes' : 'NO'}.`,
       `Findings of --workers 1 and --workers auto byte for byte identical: ${r.identical ? 'yes' : 'NO'}.`,
       `Machine load (1-minute average) at the start of the runs: ${loads.map((l) => fmtNum(l, 2)).join(', ')} on ${availableParallelism()} cores.`,
       `Replay's summary: ${r.summaryLine.replace(/^cloudblame: /, '')}`,

@@ -11,14 +11,20 @@ import { errorReporter, ProgressLine } from '../cli/output/progress.js';
 import type { InputError } from '../core/errors.js';
 import { identifiersOf, isIndexable } from '../core/identifiers.js';
 import type { JsonObject, Principal, TrailEvent } from '../core/model.js';
-import { looksLikeTrailRecord, parseTrailRecord } from '../core/parse/cloudtrail.js';
+import { looksLikeTrailRecord, parseSkimmedTrailLog, parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { parseDocument } from '../core/parse/document.js';
 import { asInputError } from '../core/parse/issues.js';
 import { identityKeyValues } from '../core/principal/identity.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
 import { TupleCache } from '../core/tuple-cache.js';
 import { type FileBatch, IndexFileError, type IndexMode, SqliteEventIndex } from '../index/sqlite.js';
-import { type DocumentRead, readDocumentsBlocking } from '../io/read-documents.js';
+import {
+  documentsOfBytes,
+  readDocumentsBlocking,
+  type SkimRead,
+  type TrailLogRead,
+} from '../io/read-documents.js';
+import type { ReadFailure } from '../io/read-failure.js';
 import { walkFiles } from '../io/walk.js';
 import { principalOfEvent } from '../pipeline.js';
 
@@ -91,7 +97,7 @@ interface Candidate {
   readonly path: string;
   readonly size: number;
   readonly version: string;
-  readonly read: () => Promise<DocumentRead[]>;
+  readonly read: () => Promise<SkimRead[]>;
 }
 
 /** Key values of the userIdentity block, then these event fields. */
@@ -185,6 +191,35 @@ export function eventsOfDocument(doc: unknown, source: string, keepAll: boolean)
   };
 }
 
+/**
+ * `eventsOfDocument` for a log file handed over unparsed (`SkimOptions.skim`): read-only records are
+ * recognised in its bytes and counted, not parsed; failed calls are parsed, then not kept. Undefined when
+ * the file has to be parsed whole.
+ */
+export function eventsOfLog(read: TrailLogRead): DocumentEvents | undefined {
+  const skimmed = parseSkimmedTrailLog(read.log, read.source, ({ tail }) => !tail.readOnly);
+  if (skimmed === undefined) return undefined;
+  const events = skimmed.events.filter((event) => !isNonEmptyString(event.errorCode));
+  return {
+    events,
+    errors: skimmed.errors,
+    notKept: skimmed.unparsed + skimmed.events.length - events.length,
+    kind: 'cloudtrail',
+    skipped: skimmed.skipped,
+  };
+}
+
+/** The events of each document of a read, or why it could not be read. */
+function eventsOfRead(read: SkimRead, keepAll: boolean): (DocumentEvents | ReadFailure)[] {
+  if ('error' in read) return [read];
+  if ('log' in read) {
+    const skimmed = eventsOfLog(read);
+    if (skimmed !== undefined) return [skimmed];
+    return documentsOfBytes(read.source, read.log).flatMap((doc) => eventsOfRead(doc, keepAll));
+  }
+  return [eventsOfDocument(read.doc, read.source, keepAll)];
+}
+
 /** Reads ahead: up to `depth` items are being read while the current one is processed. */
 async function* readAhead<T, U>(
   items: AsyncIterable<T>,
@@ -205,8 +240,8 @@ async function* readAhead<T, U>(
   }
 }
 
-async function collect(source: AsyncIterable<DocumentRead>): Promise<DocumentRead[]> {
-  const out: DocumentRead[] = [];
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
   for await (const read of source) out.push(read);
   return out;
 }
@@ -284,24 +319,24 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     );
   };
 
-  const indexFile = (candidate: Candidate, reads: readonly DocumentRead[]): void => {
+  const indexFile = (candidate: Candidate, reads: readonly SkimRead[]): void => {
+    const documents = reads.flatMap((read) => eventsOfRead(read, ctx.all));
     // A file that cannot be read whole leaves no trace: none of its events, no files row.
-    const fileError = reads.find((read) => 'error' in read && read.source === candidate.path);
+    const fileError = documents.find((doc) => 'error' in doc && doc.source === candidate.path);
     if (fileError !== undefined && 'error' in fileError) {
       summary.failedFiles += 1;
       report(fileError.error.message);
       return;
     }
+    for (const read of reads) if (!('error' in read)) summary.bytes += read.bytes;
     const events: StoredEvent[] = [];
     let errors = 0;
-    for (const read of reads) {
-      if ('error' in read) {
+    for (const parsed of documents) {
+      if ('error' in parsed) {
         errors += 1;
-        report(read.error.message);
+        report(parsed.error.message);
         continue;
       }
-      summary.bytes += read.bytes;
-      const parsed = eventsOfDocument(read.doc, read.source, ctx.all);
       for (const error of parsed.errors) {
         errors += 1;
         report(error.message);
@@ -354,7 +389,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
           summary.unchangedFiles += 1;
           continue;
         }
-        yield { ...candidate, read: () => readArchiveObject(client, object) };
+        yield { ...candidate, read: () => readArchiveObject(client, object, { skim: !ctx.all }) };
       }
       return;
     }
@@ -371,7 +406,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
         summary.unchangedFiles += 1;
         continue;
       }
-      yield { ...candidate, read: () => collect(readDocumentsBlocking(file)) };
+      yield { ...candidate, read: () => collect(readDocumentsBlocking(file, { skim: !ctx.all })) };
     }
   }
 

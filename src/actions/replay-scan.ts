@@ -106,7 +106,7 @@ export class Scanner {
     const skimmed = parseSkimmedTrailLog(
       read.log,
       read.source,
-      (envelope) => this.gate.mayMatch(envelope) || (this.wanted.size > 0 && mayBeIndexable(envelope)),
+      ({ head, tail }) => this.gate.mayMatch(head) || (this.wanted.size > 0 && mayBeIndexable(tail)),
     );
     if (skimmed === undefined)
       return documentsOfBytes(read.source, read.log).flatMap((doc) => this.scan(doc));

@@ -13,8 +13,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { InputError } from '../core/errors.js';
-import { escapeControl, parseJson } from '../core/parse/shape.js';
-import type { DocumentRead } from '../io/read-documents.js';
+import { escapeControl } from '../core/parse/shape.js';
+import { isCompactTrailLog } from '../core/parse/trail-skim.js';
+import { type DocumentRead, documentsOfBytes, type SkimRead } from '../io/read-documents.js';
 import { DIGEST_DIR, READABLE } from '../io/walk.js';
 import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
 
@@ -50,6 +51,8 @@ export interface S3ArchiveOptions {
   readonly pageSize?: number;
   /** Called for each key passed over because of its name (digests, folders, other files). */
   readonly onSkip?: (source: string) => void;
+  /** Hand CloudTrail log files over unparsed (`SkimOptions.skim` in src/io/read-documents.ts). @default false */
+  readonly skim?: boolean;
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
@@ -147,44 +150,17 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** Several lines, every one an object or array: JSON Lines under any name. */
-function looksLineDelimited(text: string): boolean {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  return lines.length >= 2 && lines.every((line) => /^\s*[[{]/.test(line));
-}
-
-/** The documents of one object's (decompressed) text: one JSON value, or one per line (`source:line`). */
-export function documentsOfText(source: string, data: Buffer): DocumentRead[] {
-  let text = data.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (!/\S/.test(text)) return [failure(source, 'empty file')];
-  const parsed = parseJson(text);
-  if (parsed.ok) return [{ source, doc: parsed.value, bytes: data.length }];
-  if (!looksLineDelimited(text)) return [failure(source, `invalid JSON: ${parsed.reason}`)];
-  const out: DocumentRead[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const at = `${source}:${index + 1}`;
-    const one = parseJson(line);
-    out.push(
-      one.ok
-        ? { source: at, doc: one.value, bytes: Buffer.byteLength(line), line: index + 1 }
-        : failure(at, `invalid JSON: ${one.reason}`),
-    );
-  });
-  return out;
-}
-
 /**
  * The JSON documents of one object: its body streamed in (at most `maxBytes`), gunzipped when it is
- * gzip (by its magic bytes), then read like a local file. Any failure (the object is gone, access denied,
+ * gzip (by its magic bytes), then read like a local file (`documentsOfBytes`; a compact log file handed
+ * over unparsed when skimming). Any failure (the object is gone, access denied,
  * truncated gzip, invalid JSON) is one error naming `s3://bucket/key`; it is never thrown.
  */
 export async function readArchiveObject(
   client: S3Client,
   object: Pick<ArchiveObject, 'bucket' | 'key' | 'source'>,
   options: S3ArchiveOptions = {},
-): Promise<DocumentRead[]> {
+): Promise<SkimRead[]> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -214,5 +190,7 @@ export async function readArchiveObject(
       return [failure(object.source, zlibReason(error), error)];
     }
   }
-  return documentsOfText(object.source, data);
+  if (options.skim === true && isCompactTrailLog(data))
+    return [{ source: object.source, log: data, bytes: data.length }];
+  return documentsOfBytes(object.source, data);
 }

@@ -8,7 +8,7 @@ import { describeArn } from './identifiers/arn.js';
 import { type KeyRule, keyRule, SKIPPED_KEYS, serviceRules } from './identifiers/keys.js';
 import { idTypeOf, UNTYPED } from './identifiers/prefixes.js';
 import type { Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
-import type { RecordEnvelope } from './parse/trail-skim.js';
+import type { RecordTail } from './parse/trail-skim.js';
 
 export const IDENTIFIER_LIMITS = {
   /** Containers deeper than this are not entered (the top-level request object is depth 1). */
@@ -268,13 +268,12 @@ export function isIndexable(event: TrailEvent): boolean {
 }
 
 /**
- * `isIndexable` for a record known only by its envelope (`skimRecord`), which lacks the error code: false
- * when the record surely changed nothing; true when it may have.
+ * `isIndexable` for a record known only by its tail (`skimRecord`), which lacks the error code and the
+ * event source: false when the record surely changed nothing; true when it may have.
  */
-export function mayBeIndexable(envelope: RecordEnvelope): boolean {
-  if (envelope.readOnly || CALLER_ONLY_SOURCES.has(envelope.eventSource)) return false;
-  const category = envelope.eventCategory;
-  return category === undefined || category === 'Management';
+export function mayBeIndexable(tail: RecordTail): boolean {
+  if (tail.readOnly) return false;
+  return tail.eventCategory === undefined || tail.eventCategory === 'Management';
 }
 
 /** The compact form the event index stores, or undefined for an event that changed nothing. */

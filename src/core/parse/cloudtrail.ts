@@ -6,7 +6,7 @@ import { describeDocument, isJsonObject, parseJson, SkipCounter, stringField, ty
 import { isSnsNotification, unwrapSns } from './sns.js';
 import { parseIsoTime } from './time.js';
 import { readTrailFields, type TrailFields, trailRecordSchema } from './trail-schema.js';
-import { type RecordEnvelope, recordSpans, skimRecord } from './trail-skim.js';
+import { hasCloudTrailKeyOrder, type RecordEnvelope, recordSpans, skimRecord } from './trail-skim.js';
 
 /** What an envelope knows that its record may lack (an EventBridge event's `account` and `id`). */
 export interface TrailRecordHints {
@@ -268,8 +268,9 @@ export interface SkimmedTrailParse extends CloudTrailParse {
 /**
  * The records of a compact CloudTrail log file (`isCompactTrailLog`) that are needed: a record whose
  * envelope its bytes give (`skimRecord`) is parsed only when `isNeeded` says so; every other record is
- * parsed, and each parsed one checked as `parseCloudTrailDocument` does. Undefined when a record's bytes are not JSON on their own (a truncated or
- * hand-edited file, or a request holding a look-alike record): parse the whole file then.
+ * parsed, and each parsed one checked as `parseCloudTrailDocument` does. Undefined when the file is not in
+ * CloudTrail's key order (its first record says) or a record's bytes are not JSON on their own (a
+ * truncated or hand-edited file, or a request holding a look-alike record): parse the whole file then.
  */
 export function parseSkimmedTrailLog(
   buf: Buffer,
@@ -279,8 +280,12 @@ export function parseSkimmedTrailLog(
   const out = new TrailCollector();
   const spans = recordSpans(buf);
   if (spans === undefined) return undefined;
+  // The first record is parsed whatever it is: its keys say whether the file is in CloudTrail's order.
+  const first = parseJson(buf.toString('utf8', spans[0], spans[1]));
+  if (!first.ok || !hasCloudTrailKeyOrder(first.value)) return undefined;
+  out.entry(first.value, { source, record: 0 });
   let unparsed = 0;
-  for (let i = 0; i < spans.length; i += 2) {
+  for (let i = 2; i < spans.length; i += 2) {
     const start = spans[i] as number;
     const end = spans[i + 1] as number;
     const envelope = skimRecord(buf, start, end);

@@ -1,39 +1,79 @@
 /**
- * Reading a CloudTrail log file without parsing all of it. Most records of an archive are reads
- * (`"readOnly":true`), which replay and the write index have no use for unless a critical-action rule is
- * about them. CloudTrail writes its log files in one compact form, so a record's bounds and the few fields
- * that decide whether it is needed can be found in the bytes, and only the needed records parsed.
+ * Reading a CloudTrail log file without parsing all of it. Most records of an archive are reads and data
+ * events, which replay and the write index have no use for unless a critical-action rule is about them.
+ * CloudTrail writes its log files in one compact form, so a record's bounds and the few fields that
+ * decide whether it is needed can be found in its bytes, and only the needed records parsed.
  *
- * Why what is read from the bytes is the record's own field and not a look-alike nested in it:
+ * Why what is read from the bytes is the record's own field and not a look-alike nested in a request:
  * - A JSON string cannot hold a raw `"`, so the patterns below, which start and end with quotes, never
  *   match inside a string value: only keys, and keys of nested objects.
- * - Nested objects whose keys the caller controls (`requestParameters`, `responseElements`,
- *   `additionalEventData`) come before `readOnly` in every record CloudTrail writes; what follows it
- *   (`resources`, `eventType`, `tlsDetails`...) is CloudTrail's own. So the last `"readOnly":` of a
- *   record is the record's, and a write cannot be made to look like a read.
- * - `userIdentity`, `eventTime`, `eventSource` and `eventName` come first, before any of the caller's
- *   objects, in a fixed order that is checked byte by byte.
- * - A look-alike record boundary (an object nested in a request that starts with `"eventVersion"`) splits
- *   a record into pieces that are not JSON. The first piece starts with the record's real envelope, and is
- *   skipped only if the record would be by its event source, name and identity type, whatever its
- *   `readOnly` says; the piece holding the record's real `readOnly` is parsed when that says false, fails,
- *   and the whole file is then parsed as one document. So a look-alike can neither hide a write nor a read
- *   a rule is about; it can only make a skipped read count as two records.
+ * - The head comes first, in CloudTrail's order, checked byte by byte: `{"eventVersion":"1.…",
+ *   "userIdentity":{"type":"…"`, then the first `,"eventTime":"` with a time of CloudTrail's form and,
+ *   at once, `eventSource` and `eventName`. `userIdentity`'s keys are CloudTrail's own, and in
+ *   CloudTrail's order none of the objects whose keys a caller controls (`requestParameters`,
+ *   `responseElements`, `additionalEventData`) comes before `eventTime`. (A file re-serialised in another
+ *   order that still starts this way is not skimmed: see `hasCloudTrailKeyOrder`.)
+ * - The tail is read from the record's last `"eventID":"...",` which must be followed at once by
+ *   `"readOnly":`. The caller's objects all come before `eventID`; what follows it (`readOnly`,
+ *   `resources`, `eventType`, `eventCategory`, `tlsDetails`...) is CloudTrail's own, so the last
+ *   `eventID` is the record's, and so are the `readOnly` and the last `eventCategory` after it.
+ * - A look-alike record boundary (an object nested in a request that starts with `"eventVersion"` after a
+ *   comma) splits a record into pieces: the first has the record's real head and a tail that may be a
+ *   look-alike; the last a head that may be a look-alike and the real tail. So the head and the tail
+ *   each answer their own question (`RecordEnvelope`), and a record is skipped only when both say it is
+ *   not needed: a record that is needed for its head has the first piece parsed, one needed for its
+ *   tail the last, and a piece that is not a whole record fails to parse, and the file is then parsed
+ *   whole. A look-alike can make a skipped record count as two; it cannot hide a needed one.
+ * - The order of the keys is CloudTrail's: every record of a file is written by one writer, and the first
+ *   record of each file is parsed and its keys checked (`hasCloudTrailKeyOrder`); a file re-serialised in
+ *   another order is parsed whole. (A file edited record by record could mix orders; whoever can edit the
+ *   files can as well delete records, which digest validation, not parsing, detects.)
  * Anything that does not have the expected form is parsed, so a surprise costs time, never a record.
  */
 
-/**
- * What decides, without parsing, whether a record is needed: what the rule gate looks at (but the event
- * type, which follows the caller's objects) and what says whether it can change a resource.
- */
-export interface RecordEnvelope {
+/** What a record's head says, for the rules: they are about who called which API. */
+export interface RecordHead {
   readonly eventSource: string;
   readonly eventName: string;
   /** `userIdentity.type`. */
   readonly identityType: string;
+}
+
+/** What a record's tail says, for whether it may have changed a resource. */
+export interface RecordTail {
   readonly readOnly: boolean;
   /** `Management`, `Data`...; undefined when the record has none. */
   readonly eventCategory: string | undefined;
+}
+
+/**
+ * A record's head and tail, read from its bytes. Decide from each on its own (see the module comment):
+ * skip a record only when its head says no and its tail says no.
+ */
+export interface RecordEnvelope {
+  readonly head: RecordHead;
+  readonly tail: RecordTail;
+}
+
+/** Keys of objects a caller controls: in CloudTrail's order, all of them come before `eventID`. */
+const CALLER_OBJECT_KEYS = ['requestParameters', 'responseElements', 'additionalEventData'];
+
+/**
+ * Whether a parsed record's keys are in the order CloudTrail writes them, as far as skimming relies on it:
+ * `eventVersion`, `userIdentity` first, `eventTime`, `eventSource`, `eventName` next, `readOnly` right
+ * after `eventID`, and none of the caller's objects after `eventID`.
+ */
+export function hasCloudTrailKeyOrder(record: unknown): boolean {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
+  const keys = Object.keys(record);
+  const head = ['eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName'];
+  if (head.some((key, i) => keys[i] !== key)) return false;
+  const id = keys.indexOf('eventID');
+  if (id < 0 || keys[id + 1] !== 'readOnly') return false;
+  return CALLER_OBJECT_KEYS.every((key) => {
+    const at = keys.indexOf(key);
+    return at < id;
+  });
 }
 
 /** `[start, end)` of each record, flattened: `[start0, end0, start1, end1, ...]`. */
@@ -45,10 +85,12 @@ const IDENTITY_TYPE = Buffer.from(',"userIdentity":{"type":"');
 const EVENT_TIME = Buffer.from(',"eventTime":"');
 const SOURCE_AFTER_TIME = Buffer.from('","eventSource":"');
 const NAME_AFTER_SOURCE = Buffer.from('","eventName":"');
-const READ_ONLY = Buffer.from('"readOnly":');
+const EVENT_ID = Buffer.from('"eventID":"');
+const READ_ONLY_AFTER_ID = Buffer.from(',"readOnly":');
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const EVENT_CATEGORY = Buffer.from('"eventCategory":"');
+const MANAGEMENT = Buffer.from('Management"');
 /** `{"Records":[` */
 const FIRST_RECORD = 12;
 /** `2026-11-21T06:20:12Z`: the form CloudTrail writes times in. */
@@ -112,17 +154,18 @@ export function recordSpans(buf: Buffer): RecordSpans | undefined {
 const MAX_VALUE = 256;
 
 /**
- * The string value starting at `from` up to its closing quote: undefined when it holds an escape, a
- * control character or a byte over 0x7f (the fields read here are ASCII; anything else is parsed).
+ * Where the string value starting at `from` ends (its closing quote), or -1 when it holds an escape, a
+ * control character or a byte over 0x7e (the fields read here are ASCII; anything else is parsed), or
+ * does not end before `end`.
  */
-function plainStringAt(buf: Buffer, from: number): { value: string; close: number } | undefined {
-  const limit = Math.min(buf.length, from + MAX_VALUE);
+function plainStringEnd(buf: Buffer, from: number, end: number): number {
+  const limit = Math.min(end, from + MAX_VALUE);
   for (let at = from; at < limit; at += 1) {
     const byte = buf[at] as number;
-    if (byte === QUOTE) return { value: buf.toString('latin1', from, at), close: at };
-    if (byte === BACKSLASH || byte < 0x20 || byte > 0x7e) return undefined;
+    if (byte === QUOTE) return at;
+    if (byte === BACKSLASH || byte < 0x20 || byte > 0x7e) return -1;
   }
-  return undefined;
+  return -1;
 }
 
 /** `true` or `false` at `at`, followed by `,` or `}`; undefined for anything else. */
@@ -133,41 +176,56 @@ function booleanAt(buf: Buffer, at: number): boolean | undefined {
   return after === COMMA || after === CLOSE_BRACE ? value : undefined;
 }
 
+function readHead(buf: Buffer, start: number, end: number): RecordHead | undefined {
+  // `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser"...`
+  const versionEnd = plainStringEnd(buf, start + RECORD_START.length, end);
+  if (versionEnd < 0 || !startsWithAt(buf, versionEnd + 1, IDENTITY_TYPE)) return undefined;
+  const identityFrom = versionEnd + 1 + IDENTITY_TYPE.length;
+  const identityEnd = plainStringEnd(buf, identityFrom, end);
+  if (identityEnd < 0) return undefined;
+  // `,"eventTime":"2026-11-21T06:20:12Z","eventSource":"ssm.amazonaws.com","eventName":"GetParameter"`
+  const time = buf.indexOf(EVENT_TIME, identityEnd);
+  if (time < 0 || time >= end) return undefined;
+  const sourceFrom = time + EVENT_TIME.length + TIME_LENGTH + SOURCE_AFTER_TIME.length;
+  if (!startsWithAt(buf, sourceFrom - SOURCE_AFTER_TIME.length, SOURCE_AFTER_TIME)) return undefined;
+  const sourceEnd = plainStringEnd(buf, sourceFrom, end);
+  if (sourceEnd < 0 || !startsWithAt(buf, sourceEnd, NAME_AFTER_SOURCE)) return undefined;
+  const nameFrom = sourceEnd + NAME_AFTER_SOURCE.length;
+  const nameEnd = plainStringEnd(buf, nameFrom, end);
+  if (nameEnd < 0) return undefined;
+  return {
+    eventSource: buf.toString('latin1', sourceFrom, sourceEnd),
+    eventName: buf.toString('latin1', nameFrom, nameEnd),
+    identityType: buf.toString('latin1', identityFrom, identityEnd),
+  };
+}
+
+function readTail(buf: Buffer, start: number, end: number): RecordTail | undefined {
+  // `"eventID":"3b153454-...","readOnly":true,...,"eventCategory":"Management",...}`
+  const idAt = buf.lastIndexOf(EVENT_ID, end - EVENT_ID.length);
+  if (idAt < start) return undefined;
+  const idEnd = plainStringEnd(buf, idAt + EVENT_ID.length, end);
+  if (idEnd < 0 || !startsWithAt(buf, idEnd + 1, READ_ONLY_AFTER_ID)) return undefined;
+  const readOnlyAt = idEnd + 1 + READ_ONLY_AFTER_ID.length;
+  const readOnly = booleanAt(buf, readOnlyAt);
+  if (readOnly === undefined) return undefined;
+  const categoryAt = buf.lastIndexOf(EVENT_CATEGORY, end - EVENT_CATEGORY.length);
+  if (categoryAt < readOnlyAt) return { readOnly, eventCategory: undefined };
+  const categoryFrom = categoryAt + EVENT_CATEGORY.length;
+  // Nearly always `Management`: no string made for it.
+  if (startsWithAt(buf, categoryFrom, MANAGEMENT)) return { readOnly, eventCategory: 'Management' };
+  const categoryEnd = plainStringEnd(buf, categoryFrom, end);
+  if (categoryEnd < 0) return undefined;
+  return { readOnly, eventCategory: buf.toString('latin1', categoryFrom, categoryEnd) };
+}
+
 /**
- * The envelope of the record in `[start, end)` of `buf` when it has the form CloudTrail writes (see the
- * module comment); undefined when it must be parsed to know.
+ * The head and tail of the record in `[start, end)` of `buf` when it has the form CloudTrail writes (see
+ * the module comment); undefined when it must be parsed to know.
  */
 export function skimRecord(buf: Buffer, start: number, end: number): RecordEnvelope | undefined {
-  const record = buf.subarray(start, end);
-  // `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser"...`
-  const versionEnd = record.indexOf(QUOTE, RECORD_START.length);
-  if (versionEnd < 0 || versionEnd > 40) return undefined;
-  if (!startsWithAt(record, versionEnd + 1, IDENTITY_TYPE)) return undefined;
-  const identity = plainStringAt(record, versionEnd + 1 + IDENTITY_TYPE.length);
-  if (identity === undefined) return undefined;
-  // `,"eventTime":"2026-11-21T06:20:12Z","eventSource":"ssm.amazonaws.com","eventName":"GetParameter"`
-  const time = record.indexOf(EVENT_TIME, identity.close);
-  if (time < 0) return undefined;
-  const afterTime = time + EVENT_TIME.length + TIME_LENGTH;
-  if (!startsWithAt(record, afterTime, SOURCE_AFTER_TIME)) return undefined;
-  const source = plainStringAt(record, afterTime + SOURCE_AFTER_TIME.length);
-  if (source === undefined || !startsWithAt(record, source.close, NAME_AFTER_SOURCE)) return undefined;
-  const name = plainStringAt(record, source.close + NAME_AFTER_SOURCE.length);
-  if (name === undefined) return undefined;
-  // The record's own `readOnly` is its last one; what follows it is CloudTrail's own.
-  const readOnlyAt = record.lastIndexOf(READ_ONLY);
-  if (readOnlyAt <= name.close) return undefined;
-  const readOnly = booleanAt(record, readOnlyAt + READ_ONLY.length);
-  if (readOnly === undefined) return undefined;
-  const categoryAt = record.lastIndexOf(EVENT_CATEGORY);
-  const category =
-    categoryAt > readOnlyAt ? plainStringAt(record, categoryAt + EVENT_CATEGORY.length) : undefined;
-  if (categoryAt > readOnlyAt && category === undefined) return undefined;
-  return {
-    eventSource: source.value,
-    eventName: name.value,
-    identityType: identity.value,
-    readOnly,
-    eventCategory: category?.value,
-  };
+  const head = readHead(buf, start, end);
+  if (head === undefined) return undefined;
+  const tail = readTail(buf, start, end);
+  return tail === undefined ? undefined : { head, tail };
 }

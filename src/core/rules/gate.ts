@@ -8,7 +8,7 @@
  */
 import type { TrailEvent } from '../model.js';
 import { isJsonObject } from '../parse/shape.js';
-import type { RecordEnvelope } from '../parse/trail-skim.js';
+import type { RecordHead } from '../parse/trail-skim.js';
 import type { RuleSet } from './model.js';
 import { type EnvelopeKey, eventBridgeDetailType, eventBridgeSource, patternGate } from './pattern.js';
 
@@ -31,8 +31,8 @@ export class RuleGate {
   readonly #cache = new Map<string, Map<string | undefined, Map<string, Map<string | undefined, RuleSet>>>>();
   #cached = 0;
   /** eventSource → eventName → userIdentity.type → whether a rule may match, whatever the event type. */
-  readonly #byEnvelope = new Map<string, Map<string, Map<string, boolean>>>();
-  #envelopesCached = 0;
+  readonly #byHead = new Map<string, Map<string, Map<string, boolean>>>();
+  #headsCached = 0;
 
   public constructor(ruleSet: RuleSet) {
     this.#ruleSet = ruleSet;
@@ -70,26 +70,26 @@ export class RuleGate {
   }
 
   /**
-   * Whether a rule may match a record known only by the envelope its bytes give (`skimRecord`), whatever
-   * its event type: when not, the record need not be parsed for the rules' sake.
+   * Whether a rule may match a record known only by the head its bytes give (`skimRecord`), whatever its
+   * event type: when not, the record need not be parsed for the rules' sake.
    */
-  public mayMatch(envelope: RecordEnvelope): boolean {
-    const byIdentity = child(child(this.#byEnvelope, envelope.eventSource), envelope.eventName);
-    const cached = byIdentity.get(envelope.identityType);
+  public mayMatch(head: RecordHead): boolean {
+    const byIdentity = child(child(this.#byHead, head.eventSource), head.eventName);
+    const cached = byIdentity.get(head.identityType);
     if (cached !== undefined) return cached;
     const key: EnvelopeKey = {
-      source: eventBridgeSource(envelope.eventSource),
+      source: eventBridgeSource(head.eventSource),
       detailType: undefined,
-      eventName: envelope.eventName,
-      identityType: envelope.identityType,
+      eventName: head.eventName,
+      identityType: head.identityType,
     };
     const may = this.#gates.some((gate) => gate(key));
-    if (this.#envelopesCached >= MAX_CACHED) {
-      this.#byEnvelope.clear();
-      this.#envelopesCached = 0;
+    if (this.#headsCached >= MAX_CACHED) {
+      this.#byHead.clear();
+      this.#headsCached = 0;
     } else {
-      byIdentity.set(envelope.identityType, may);
-      this.#envelopesCached += 1;
+      byIdentity.set(head.identityType, may);
+      this.#headsCached += 1;
     }
     return may;
   }
