@@ -17,7 +17,7 @@ import {
   timelineOf,
 } from '../core/timeline.js';
 import { type CallerRow, IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
-import { DEFAULT_LIMIT } from './who.js';
+import { DEFAULT_LIMIT } from './defaults.js';
 
 export interface DidOptions {
   readonly range?: TimeRange;

@@ -29,7 +29,6 @@ import { walkFiles } from '../io/walk.js';
 import { principalOfEvent } from '../pipeline.js';
 
 /** The index used when `--db` is not given, relative to the working directory. */
-export const DEFAULT_DB = '.cloudblame/index.db';
 
 export interface IndexContext {
   /** Local files or directories, and `s3://bucket/prefix` addresses. */
@@ -193,13 +192,15 @@ export function eventsOfDocument(doc: unknown, source: string, keepAll: boolean)
 
 /**
  * `eventsOfDocument` for a log file handed over unparsed (`SkimOptions.skim`): read-only records are
- * recognised in its bytes and counted, not parsed; failed calls are parsed, then not kept. Undefined when
+ * recognised in its bytes and counted, not parsed; failed calls are parsed, then not kept; a bad record is
+ * reported even when it is a read (it cannot be recognised as one). Undefined when
  * the file has to be parsed whole.
  */
 export function eventsOfLog(read: TrailLogRead): DocumentEvents | undefined {
   const skimmed = parseSkimmedTrailLog(read.log, read.source, ({ tail }) => !tail.readOnly);
   if (skimmed === undefined) return undefined;
-  const events = skimmed.events.filter((event) => !isNonEmptyString(event.errorCode));
+  // As `eventsOfDocument`: reads and failed calls are not kept (the first record is parsed whatever it is).
+  const events = skimmed.events.filter((event) => !event.readOnly && !isNonEmptyString(event.errorCode));
   return {
     events,
     errors: skimmed.errors,

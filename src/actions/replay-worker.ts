@@ -19,7 +19,7 @@ if (port === null)
   throw new Error('replay-worker.js runs as a worker thread of `cloudblame replay --workers N`');
 const init = workerData as WorkerInit;
 const config = init.configFile === undefined ? defaultConfig() : await loadConfigFile(init.configFile);
-const scanner = new Scanner(new RuleGate(resolveRuleSet(config.rules)), new Set(init.wanted));
+const scanner = new Scanner(new RuleGate(resolveRuleSet(config.rules)), new Set());
 /** How many keys of the main thread's learned-key log this worker has added to its set. */
 let version = 0;
 
@@ -56,6 +56,10 @@ async function drain(): Promise<void> {
 }
 
 port.on('message', (message: ToWorker) => {
+  if (message.type === 'wanted') {
+    for (const key of message.keys) scanner.wanted.add(key);
+    return;
+  }
   if (message.type === 'learn') {
     for (const key of message.keys) scanner.wanted.add(key);
     version += message.keys.length;

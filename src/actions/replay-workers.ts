@@ -31,8 +31,6 @@ import { type DocumentScan, readErrorScan } from './replay-scan.js';
 /** What a worker is started with. */
 export interface WorkerInit {
   readonly configFile?: string;
-  /** The wanted keys after the Config pass. */
-  readonly wanted: readonly string[];
   readonly maxBytes?: number;
   /** Skim CloudTrail log files (`SkimOptions.skim`). */
   readonly skim: boolean;
@@ -45,6 +43,8 @@ export interface FileEntry {
 }
 
 export type ToWorker =
+  /** The wanted keys after the Config pass: sent first, before any task. */
+  | { readonly type: 'wanted'; readonly keys: readonly string[] }
   | { readonly type: 'task'; readonly id: number; readonly files: readonly FileEntry[] }
   | { readonly type: 'learn'; readonly keys: readonly string[] };
 
@@ -62,21 +62,53 @@ export function workerCount(requested: number): number {
   return requested <= 0 ? availableParallelism() : requested;
 }
 
-export interface ParallelPassOptions {
-  readonly paths: readonly string[];
-  readonly workers: number;
+/**
+ * Worker threads started before the Config pass, so that their start (loading modules, reading the
+ * config file) overlaps it instead of following it.
+ */
+export interface WorkerPool {
+  readonly workers: readonly Worker[];
+  /** Stops every worker; the pool cannot be used after. */
+  close(): Promise<void>;
+}
+
+export interface WorkerPoolOptions {
+  readonly count: number;
   readonly configFile?: string;
+  /** Skim CloudTrail log files (`SkimOptions.skim`). */
+  readonly skim: boolean;
+  readonly maxBytes?: number;
+}
+
+export function startWorkers(options: WorkerPoolOptions): WorkerPool {
+  const init: WorkerInit = {
+    ...(options.configFile !== undefined && { configFile: options.configFile }),
+    skim: options.skim,
+    ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }),
+  };
+  const workers = Array.from({ length: options.count }, () => new Worker(WORKER_URL, { workerData: init }));
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
+
+export interface ParallelPassOptions {
+  readonly pool: WorkerPool;
+  readonly paths: readonly string[];
   /** The wanted keys after the Config pass; not changed here. */
   readonly wanted: ReadonlySet<string>;
   readonly read?: ReadOptions;
-  /** Skim CloudTrail log files (`SkimOptions.skim`). */
-  readonly skim: boolean;
   /**
    * Applies the scans of consecutive files, in file order, as the single-threaded pass does; returns the
    * keys it added to the wanted set, in the order it added them.
    */
   readonly apply: (docs: readonly DocumentScan[]) => Promise<string[]>;
 }
+
+const WORKER_URL = new URL('./replay-worker.js', import.meta.url);
 
 /** Consecutive files per task: one message each way per task, whatever the number of files. */
 const FILES_PER_TASK = 8;
@@ -85,21 +117,16 @@ const DEPTH = 2;
 /** Tasks scanned ahead of the one applied next, at most (results wait in memory until their turn). */
 const WINDOW_PER_WORKER = 4;
 
-const WORKER_URL = new URL('./replay-worker.js', import.meta.url);
-
 interface Slot {
   readonly files: readonly FileEntry[];
   result?: { readonly startVersion: number; readonly docs: DocumentScan[] };
 }
 
+/** The CloudTrail pass on the pool's workers; closes the pool when done. */
 export async function parallelPass(options: ParallelPassOptions): Promise<void> {
-  const init: WorkerInit = {
-    ...(options.configFile !== undefined && { configFile: options.configFile }),
-    wanted: [...options.wanted],
-    skim: options.skim,
-    ...(options.read?.maxBytes !== undefined && { maxBytes: options.read.maxBytes }),
-  };
-  const workers = Array.from({ length: options.workers }, () => new Worker(WORKER_URL, { workerData: init }));
+  const { workers } = options.pool;
+  const wanted: ToWorker = { type: 'wanted', keys: [...options.wanted] };
+  for (const worker of workers) worker.postMessage(wanted);
   const load = new Map<Worker, number>(workers.map((w) => [w, 0]));
   const owner = new Map<number, Worker>();
   const slots = new Map<number, Slot>();
@@ -214,6 +241,6 @@ export async function parallelPass(options: ParallelPassOptions): Promise<void> 
     }
   } finally {
     await walker.return(undefined);
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await options.pool.close();
   }
 }

@@ -18,7 +18,7 @@ import { findingFor } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
 import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
 import { type DocumentScan, explainsSomeChange, Scanner } from './replay-scan.js';
-import { parallelPass, workerCount } from './replay-workers.js';
+import { parallelPass, startWorkers, workerCount } from './replay-workers.js';
 
 export interface ReplayContext {
   readonly cloudtrailPaths: readonly string[];
@@ -175,27 +175,38 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     }
   };
 
-  // Config first (it is small), so that the CloudTrail pass keeps only the events that can explain a change.
-  await pass(ctx.configPaths);
   const workers = workerCount(ctx.workers ?? 1);
-  if (workers > 1 && ctx.cloudtrailPaths.length > 0) {
-    await parallelPass({
-      paths: ctx.cloudtrailPaths,
-      workers,
-      skim,
-      ...(ctx.configFile !== undefined && { configFile: ctx.configFile }),
-      wanted,
-      apply: async (docs) => {
-        const learned: string[] = [];
-        const learn = (key: string): void => {
-          learned.push(key);
-        };
-        for (const scan of docs) await apply(scan, learn);
-        return learned;
-      },
-    });
-  } else {
-    await pass(ctx.cloudtrailPaths);
+  // Started now, so that their start overlaps the Config pass.
+  const pool =
+    workers > 1 && ctx.cloudtrailPaths.length > 0
+      ? startWorkers({
+          count: workers,
+          skim,
+          ...(ctx.configFile !== undefined && { configFile: ctx.configFile }),
+        })
+      : undefined;
+  try {
+    // Config first (it is small), so that the CloudTrail pass keeps only the events that can explain a change.
+    await pass(ctx.configPaths);
+    if (pool !== undefined) {
+      await parallelPass({
+        pool,
+        paths: ctx.cloudtrailPaths,
+        wanted,
+        apply: async (docs) => {
+          const learned: string[] = [];
+          const learn = (key: string): void => {
+            learned.push(key);
+          };
+          for (const scan of docs) await apply(scan, learn);
+          return learned;
+        },
+      });
+    } else {
+      await pass(ctx.cloudtrailPaths);
+    }
+  } finally {
+    await pool?.close();
   }
   progress.clear();
 

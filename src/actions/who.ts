@@ -19,9 +19,9 @@ import {
 } from '../core/timeline.js';
 import { IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
 import { principalOfEvent } from '../pipeline.js';
+import { DEFAULT_LIMIT } from './defaults.js';
 
 /** Events a `who` or `did` shows when `--limit` is not given. */
-export const DEFAULT_LIMIT = 200;
 
 export interface WhoOptions {
   readonly range?: TimeRange;

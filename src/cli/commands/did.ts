@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { did } from '../../actions/did.js';
 import { addQueryOptions, type QueryOptions, queryContext } from './query-options.js';
 
 export function registerDid(program: Command): void {
@@ -12,6 +11,8 @@ export function registerDid(program: Command): void {
       'a principal ARN or ARN glob (arn:aws:sts::*:assumed-role/deploy/*), a session or user name, or an access key id',
     );
   addQueryOptions(command, now, '1d').action(async (principal: string, options: QueryOptions) => {
+    // Loaded when the command runs: the CLI starts without what the other commands need.
+    const { did } = await import('../../actions/did.js');
     const result = await did(
       { ...queryContext(options), principal },
       { stdout: process.stdout, stderr: process.stderr },

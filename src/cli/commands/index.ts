@@ -1,6 +1,6 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { DEFAULT_DB, indexArchive } from '../../actions/index-archive.js';
+import { DEFAULT_DB } from '../../actions/defaults.js';
 import { nonNegativeInteger } from './query-options.js';
 
 interface IndexOptions {
@@ -32,6 +32,11 @@ export function registerIndex(program: Command): void {
       100,
     )
     .action(async (sources: string[], options: IndexOptions) => {
+      // Loaded when the command runs: the CLI starts without what the other commands need.
+      const [{ indexArchive }, { S3Client }] = await Promise.all([
+        import('../../actions/index-archive.js'),
+        import('@aws-sdk/client-s3'),
+      ]);
       let client: S3Client | undefined;
       const result = await indexArchive(
         {

@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_DB } from '../../actions/index-archive.js';
-import { DEFAULT_LIMIT } from '../../actions/who.js';
+import { DEFAULT_DB, DEFAULT_LIMIT } from '../../actions/defaults.js';
 import { parseTimeSpec, TimeSpecError } from '../../core/timeline.js';
 import type { TimelineFormat } from '../output/timeline.js';
 

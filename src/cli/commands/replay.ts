@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AdHocTarget } from '../../actions/notify.js';
-import { replay } from '../../actions/replay.js';
 import type { RenderTarget } from '../../sinks/render-payload.js';
 import { nonNegativeInteger } from './query-options.js';
 
@@ -107,6 +106,8 @@ export function registerReplay(program: Command): void {
       if (cloudtrailPaths.length === 0 && configPaths.length === 0) {
         program.error('replay needs at least one --cloudtrail or --config path, e.g. --cloudtrail ./AWSLogs');
       }
+      // Loaded when the command runs: the CLI starts without what the other commands need.
+      const { replay } = await import('../../actions/replay.js');
       const result = await replay(
         {
           cloudtrailPaths,

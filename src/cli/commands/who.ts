@@ -1,6 +1,6 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { Command } from 'commander';
-import { type LiveContext, who } from '../../actions/who.js';
+import type { LiveContext } from '../../actions/who.js';
 import { addQueryOptions, type QueryOptions, queryContext } from './query-options.js';
 
 interface WhoOptions extends QueryOptions {
@@ -11,6 +11,7 @@ interface WhoOptions extends QueryOptions {
 
 /** CloudTrail clients for `--live`, one per region, on the profile and region given or the defaults. */
 async function liveContext(options: WhoOptions): Promise<LiveContext | string> {
+  const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
   const clients = new Map<string, CloudTrailClient>();
   const clientFor = (region: string): CloudTrailClient => {
     let client = clients.get(region);
@@ -56,6 +57,8 @@ export function registerWho(program: Command): void {
         if (typeof context === 'string') program.error(`error: ${context}`);
         else live = context;
       }
+      // Loaded when the command runs: the CLI starts without what the other commands need.
+      const { who } = await import('../../actions/who.js');
       const result = await who(
         { ...queryContext(options), resource, ...(live !== undefined && { live }) },
         { stdout: process.stdout, stderr: process.stderr },

@@ -31,6 +31,8 @@
  * Anything that does not have the expected form is parsed, so a surprise costs time, never a record.
  */
 
+import { internHead } from './trail-heads.js';
+
 /** What a record's head says, for the rules: they are about who called which API. */
 export interface RecordHead {
   readonly eventSource: string;
@@ -193,11 +195,7 @@ function readHead(buf: Buffer, start: number, end: number): RecordHead | undefin
   const nameFrom = sourceEnd + NAME_AFTER_SOURCE.length;
   const nameEnd = plainStringEnd(buf, nameFrom, end);
   if (nameEnd < 0) return undefined;
-  return {
-    eventSource: buf.toString('latin1', sourceFrom, sourceEnd),
-    eventName: buf.toString('latin1', nameFrom, nameEnd),
-    identityType: buf.toString('latin1', identityFrom, identityEnd),
-  };
+  return internHead(buf, { identityFrom, identityEnd, sourceFrom, sourceEnd, nameFrom, nameEnd });
 }
 
 function readTail(buf: Buffer, start: number, end: number): RecordTail | undefined {

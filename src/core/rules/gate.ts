@@ -31,6 +31,7 @@ export class RuleGate {
   readonly #cache = new Map<string, Map<string | undefined, Map<string, Map<string | undefined, RuleSet>>>>();
   #cached = 0;
   /** eventSource → eventName → userIdentity.type → whether a rule may match, whatever the event type. */
+  readonly #byHeadObject = new WeakMap<RecordHead, boolean>();
   readonly #byHead = new Map<string, Map<string, Map<string, boolean>>>();
   #headsCached = 0;
 
@@ -74,6 +75,15 @@ export class RuleGate {
    * event type: when not, the record need not be parsed for the rules' sake.
    */
   public mayMatch(head: RecordHead): boolean {
+    // Heads from the skim are one object per distinct head (src/core/parse/trail-heads.ts).
+    const known = this.#byHeadObject.get(head);
+    if (known !== undefined) return known;
+    const may = this.#mayMatchByValue(head);
+    this.#byHeadObject.set(head, may);
+    return may;
+  }
+
+  #mayMatchByValue(head: RecordHead): boolean {
     const byIdentity = child(child(this.#byHead, head.eventSource), head.eventName);
     const cached = byIdentity.get(head.identityType);
     if (cached !== undefined) return cached;
