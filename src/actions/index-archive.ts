@@ -197,7 +197,10 @@ export function eventsOfDocument(doc: unknown, source: string, keepAll: boolean)
  * the file has to be parsed whole.
  */
 export function eventsOfLog(read: TrailLogRead): DocumentEvents | undefined {
-  const skimmed = parseSkimmedTrailLog(read.log, read.source, ({ tail }) => !tail.readOnly);
+  const skimmed = parseSkimmedTrailLog(read.log, read.source, {
+    // The index has no rules: a record's tail alone says whether it is kept.
+    byTail: (tail) => !tail.readOnly,
+  });
   if (skimmed === undefined) return undefined;
   // As `eventsOfDocument`: reads and failed calls are not kept (the first record is parsed whatever it is).
   const events = skimmed.events.filter((event) => !event.readOnly && !isNonEmptyString(event.errorCode));

@@ -103,11 +103,10 @@ export class Scanner {
 
   #scanLog(read: TrailLogRead): DocumentScan[] {
     // A record is parsed when a rule may be about it, or when it may be kept to explain a change.
-    const skimmed = parseSkimmedTrailLog(
-      read.log,
-      read.source,
-      ({ head, tail }) => this.gate.mayMatch(head) || (this.wanted.size > 0 && mayBeIndexable(tail)),
-    );
+    const skimmed = parseSkimmedTrailLog(read.log, read.source, {
+      byTail: (tail) => (this.wanted.size > 0 && mayBeIndexable(tail) ? true : undefined),
+      byHead: (head) => this.gate.mayMatch(head),
+    });
     if (skimmed === undefined)
       return documentsOfBytes(read.source, read.log).flatMap((doc) => this.scan(doc));
     const parsed: ParsedDocument = { kind: 'cloudtrail', changes: [], ...skimmed };

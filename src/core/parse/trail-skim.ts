@@ -78,6 +78,29 @@ export function hasCloudTrailKeyOrder(record: unknown): boolean {
   });
 }
 
+/**
+ * How a caller tells from a record's bytes whether it needs the record, the tail first (it is cheaper
+ * to read, and most writes are needed for it alone). `byTail` may say `false` only when nothing the
+ * caller needs depends on the head: a record is skipped only when its tail and its head both say no.
+ */
+export interface SkimPolicy {
+  /** `true`: needed; `false`: not needed, whatever its head; `undefined`: ask `byHead`. */
+  readonly byTail: (tail: RecordTail) => boolean | undefined;
+  /** Whether a record whose tail did not decide is needed. @default needed */
+  readonly byHead?: (head: RecordHead) => boolean;
+}
+
+/** Whether the record in `[start, end)` of `buf` is needed by `policy`: true when its bytes cannot tell. */
+export function isNeededBy(policy: SkimPolicy, buf: Buffer, start: number, end: number): boolean {
+  const tail = readTail(buf, start, end);
+  if (tail === undefined) return true;
+  const byTail = policy.byTail(tail);
+  if (byTail !== undefined) return byTail;
+  if (policy.byHead === undefined) return true;
+  const head = readHead(buf, start, end);
+  return head === undefined || policy.byHead(head);
+}
+
 /** `[start, end)` of each record, flattened: `[start0, end0, start1, end1, ...]`. */
 export type RecordSpans = number[];
 
@@ -178,7 +201,8 @@ function booleanAt(buf: Buffer, at: number): boolean | undefined {
   return after === COMMA || after === CLOSE_BRACE ? value : undefined;
 }
 
-function readHead(buf: Buffer, start: number, end: number): RecordHead | undefined {
+/** The record's head, or undefined when it is not in the form CloudTrail writes. */
+export function readHead(buf: Buffer, start: number, end: number): RecordHead | undefined {
   // `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser"...`
   const versionEnd = plainStringEnd(buf, start + RECORD_START.length, end);
   if (versionEnd < 0 || !startsWithAt(buf, versionEnd + 1, IDENTITY_TYPE)) return undefined;
@@ -198,7 +222,8 @@ function readHead(buf: Buffer, start: number, end: number): RecordHead | undefin
   return internHead(buf, { identityFrom, identityEnd, sourceFrom, sourceEnd, nameFrom, nameEnd });
 }
 
-function readTail(buf: Buffer, start: number, end: number): RecordTail | undefined {
+/** The record's tail, or undefined when it is not in the form CloudTrail writes. */
+export function readTail(buf: Buffer, start: number, end: number): RecordTail | undefined {
   // `"eventID":"3b153454-...","readOnly":true,...,"eventCategory":"Management",...}`
   const idAt = buf.lastIndexOf(EVENT_ID, end - EVENT_ID.length);
   if (idAt < start) return undefined;

@@ -9,7 +9,12 @@ import {
   parseCloudTrailDocument,
   parseSkimmedTrailLog,
 } from '../../../src/core/parse/cloudtrail.js';
-import { isCompactTrailLog, type RecordEnvelope, skimRecord } from '../../../src/core/parse/trail-skim.js';
+import {
+  isCompactTrailLog,
+  type RecordEnvelope,
+  type SkimPolicy,
+  skimRecord,
+} from '../../../src/core/parse/trail-skim.js';
 import { resolveRuleSet } from '../../../src/core/rules/config.js';
 import { RuleGate } from '../../../src/core/rules/gate.js';
 import type { Rule } from '../../../src/core/rules/model.js';
@@ -21,12 +26,18 @@ type Json = Record<string, unknown>;
 const fixturePath = new URL('../../fixtures/skim/log-file.json', import.meta.url).pathname;
 const source = 'skim/log-file.json';
 const everything = (): boolean => true;
-/** What the write index asks for: records that may have changed a resource. */
-const indexableTail = ({ tail }: RecordEnvelope): boolean => mayBeIndexable(tail);
+/** What the write index asks for: records that may have changed a resource (a policy, as src/ passes it). */
+const indexableTail: SkimPolicy = { byTail: (tail) => mayBeIndexable(tail) };
 /** The built-in rules, as replay runs them by default. */
 const gate = new RuleGate(resolveRuleSet(defaultConfig().rules));
 /** What replay asks for: records a rule may be about, and records that may have changed a resource. */
-const replayNeeds = ({ head, tail }: RecordEnvelope): boolean => gate.mayMatch(head) || mayBeIndexable(tail);
+const replayNeeds: SkimPolicy = {
+  byTail: (tail) => (mayBeIndexable(tail) ? true : undefined),
+  byHead: (head) => gate.mayMatch(head),
+};
+/** The same as a test of the whole envelope, the other form `parseSkimmedTrailLog` takes. */
+const replayNeedsByEnvelope = ({ head, tail }: RecordEnvelope): boolean =>
+  gate.mayMatch(head) || mayBeIndexable(tail);
 
 function fullParse(buf: Buffer, src: string): CloudTrailParse {
   return parseCloudTrailDocument(JSON.parse(buf.toString('utf8')), src);
@@ -557,6 +568,8 @@ describe('parseSkimmedTrailLog on random log files', () => {
       const src = `random-${file}.json`;
       const full = fullParse(buf, src);
       const skimmed = parseSkimmedTrailLog(buf, src, replayNeeds);
+      // The policy (tail first, then head) and the test of the whole envelope decide alike.
+      expect(skimmed).toEqual(parseSkimmedTrailLog(buf, src, replayNeedsByEnvelope));
       if (skimmed === undefined) {
         fellBack += 1;
         continue;
