@@ -192,8 +192,7 @@ export function eventsOfDocument(doc: unknown, source: string, keepAll: boolean)
 
 /**
  * `eventsOfDocument` for a log file handed over unparsed (`SkimOptions.skim`): read-only records are
- * recognised in its bytes and counted, not parsed; failed calls are parsed, then not kept; a bad record is
- * reported even when it is a read (it cannot be recognised as one). Undefined when
+ * recognised in its bytes and counted, not parsed; failed calls are parsed, then not kept. Undefined when
  * the file has to be parsed whole.
  */
 export function eventsOfLog(read: TrailLogRead): DocumentEvents | undefined {
