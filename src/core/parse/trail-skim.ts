@@ -72,10 +72,8 @@ export function hasCloudTrailKeyOrder(record: unknown): boolean {
   if (head.some((key, i) => keys[i] !== key)) return false;
   const id = keys.indexOf('eventID');
   if (id < 0 || keys[id + 1] !== 'readOnly') return false;
-  return CALLER_OBJECT_KEYS.every((key) => {
-    const at = keys.indexOf(key);
-    return at < id;
-  });
+  // indexOf is -1 for a key the record does not have.
+  return CALLER_OBJECT_KEYS.every((key) => keys.indexOf(key) < id);
 }
 
 /**
