@@ -156,6 +156,13 @@ describe('CloudTrail archives in S3 (s3rver on 127.0.0.1)', () => {
     expect(docs).toHaveLength(1);
     const doc = docs[0]!;
     expect('doc' in doc && Array.isArray((doc.doc as { Records: unknown[] }).Records)).toBe(true);
+    // Skimming (cloudblame index without --all): CloudTrail's compact log file is handed over unparsed.
+    const skimmed = await readArchiveObject(
+      s3.client,
+      { bucket: BUCKET, key, source: `s3://${BUCKET}/${key}` },
+      { skim: true },
+    );
+    expect(skimmed).toMatchObject([{ source: `s3://${BUCKET}/${key}`, log: expect.any(Buffer) }]);
     const bad = await readArchiveObject(s3.client, {
       bucket: BUCKET,
       key: `${day}/zz-truncated.json.gz`,
