@@ -99,8 +99,8 @@ interface Candidate {
   readonly read: () => Promise<SkimRead[]>;
 }
 
-/** Key values of the userIdentity block, then these event fields. */
-const PRINCIPAL_KEY_LENGTH = 13 + 4;
+/** A lead value (see `of`), the key values of the userIdentity block, then these event fields. */
+const PRINCIPAL_KEY_LENGTH = 1 + 13 + 4;
 
 /**
  * `principalOfEvent` depends only on these inputs (of userIdentity, only on what `identityKeyValues`
@@ -112,11 +112,14 @@ export class PrincipalCache {
   readonly #cache: TupleCache<Principal>;
 
   public constructor(max = 50_000) {
-    this.#cache = new TupleCache(PRINCIPAL_KEY_LENGTH, max);
+    this.#cache = new TupleCache(PRINCIPAL_KEY_LENGTH, max, 0);
   }
 
   public of(event: TrailEvent): Principal {
-    const key: unknown[] = identityKeyValues(event.userIdentity);
+    const values = identityKeyValues(event.userIdentity);
+    // Entries are found by the caller's ARN, or what stands for it (an AWS service's name, a principal
+    // id); the whole key is compared after.
+    const key: unknown[] = [values[1] ?? values[2] ?? values[3], ...values];
     key.push(event.userAgent, event.sessionCredentialFromConsole, event.sourceIPAddress, event.eventSource);
     let principal = this.#cache.get(key);
     if (principal === undefined) {

@@ -35,4 +35,37 @@ describe('TupleCache', () => {
     expect(() => cache.get(['a'])).toThrow('TupleCache key must have 2 values, but 1 were given');
     expect(() => new TupleCache<number>(0, 3)).toThrow(/at least 1, but 0 was given/);
   });
+
+  it('finds entries by their lead value and tells apart keys that share it', () => {
+    const cache = new TupleCache<string>(3, 100, 1);
+    cache.set(['x', 'arn:a', 1], 'first');
+    cache.set(['y', 'arn:a', 1], 'second');
+    expect(cache.get(['x', 'arn:a', 1])).toBe('first');
+    expect(cache.get(['y', 'arn:a', 1])).toBe('second');
+    expect(cache.get(['x', 'arn:b', 1])).toBeUndefined();
+    expect(cache.size).toBe(2);
+  });
+
+  it('keeps at most 64 keys per lead value, dropping the least recently used', () => {
+    const cache = new TupleCache<number>(2, 1000);
+    for (let i = 0; i < 64; i++) cache.set(['lead', i], i);
+    expect(cache.get(['lead', 0])).toBe(0);
+    cache.set(['lead', 64], 64);
+    expect(cache.size).toBe(64);
+    expect(cache.get(['lead', 1])).toBeUndefined();
+    expect(cache.get(['lead', 0])).toBe(0);
+    expect(cache.get(['lead', 64])).toBe(64);
+  });
+
+  it('compares as Map keys do: NaN is NaN', () => {
+    const cache = new TupleCache<string>(2, 10);
+    cache.set(['a', Number.NaN], 'nan');
+    expect(cache.get(['a', Number.NaN])).toBe('nan');
+  });
+
+  it('refuses a lead that is not a position of the key', () => {
+    expect(() => new TupleCache<number>(2, 3, 2)).toThrow(
+      /lead must be a position of the key \(0 to 1\), but 2/,
+    );
+  });
 });
