@@ -177,33 +177,19 @@ describe('parseSkimmedTrailLog', () => {
     if (skimmed !== undefined) expect(eventIds(skimmed.events)).toContain('write-1');
   });
 
-  it('keeps a write without readOnly whose request holds {"readOnly":true}', () => {
+  it.each([
+    ['{"readOnly":true}', { readOnly: true }],
+    ['a nested "eventID" then "readOnly":true', { eventID: 'nested', readOnly: true }],
+  ])('keeps a write without readOnly whose request holds %s', (_, options) => {
     const {
-      readOnly: _,
-      eventCategory: __,
+      readOnly: _readOnly,
+      eventCategory: _category,
       ...older
     } = record({
       eventVersion: '1.02',
       eventSource: 'iam.amazonaws.com',
       eventName: 'DeleteUser',
-      requestParameters: { userName: 'bob', options: { readOnly: true } },
-    });
-    const buf = Buffer.from(JSON.stringify({ Records: [older] }));
-    expect(indexableIds(fullParse(buf, 'older.json').events)).toEqual(['write-1']);
-    const skimmed = parseSkimmedTrailLog(buf, 'older.json', indexableTail);
-    if (skimmed !== undefined) expect(eventIds(skimmed.events)).toContain('write-1');
-  });
-
-  it('keeps a write without readOnly whose request holds a nested "eventID" then "readOnly":true', () => {
-    const {
-      readOnly: _,
-      eventCategory: __,
-      ...older
-    } = record({
-      eventVersion: '1.02',
-      eventSource: 'iam.amazonaws.com',
-      eventName: 'DeleteUser',
-      requestParameters: { userName: 'bob', options: { eventID: 'nested', readOnly: true } },
+      requestParameters: { userName: 'bob', options },
     });
     const buf = Buffer.from(JSON.stringify({ Records: [older] }));
     expect(indexableIds(fullParse(buf, 'older.json').events)).toEqual(['write-1']);
