@@ -299,22 +299,37 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
   const principals = new PrincipalCache();
   const batchEvents = ctx.batchEvents ?? 20_000;
   const batchMs = ctx.batchMs ?? 2000;
-  let batch: FileBatch[] = [];
+  // Files are written as they are read, into a transaction that is committed every `batchEvents` events
+  // or `batchMs`: a file's events are not held until its batch is written (at 20,000 events a batch they
+  // outlived many young-generation collections), and a killed run still leaves whole batches of files.
+  let open = false;
+  let batchFiles = 0;
   let batchSize = 0;
   let batchStartedAt = now();
   let sourcesRead = 0;
 
   let batchesWritten = 0;
   const flush = (): void => {
-    if (batch.length === 0) return;
-    const written = index.writeFiles(batch, now());
-    summary.inserted += written.inserted;
-    summary.duplicates += written.duplicates;
-    summary.indexedFiles += batch.length;
-    batch = [];
+    if (!open) return;
+    index.commit();
+    open = false;
+    summary.indexedFiles += batchFiles;
+    batchFiles = 0;
     batchSize = 0;
     batchStartedAt = now();
     batchesWritten += 1;
+  };
+  const write = (file: FileBatch): void => {
+    if (!open) {
+      index.begin();
+      open = true;
+    }
+    const written = index.writeFile(file, now());
+    summary.inserted += written.inserted;
+    summary.duplicates += written.duplicates;
+    batchFiles += 1;
+    batchSize += file.events.length;
+    if (batchSize >= batchEvents || now() - batchStartedAt >= batchMs) flush();
   };
 
   const showProgress = (): void => {
@@ -361,16 +376,7 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
       }
     }
     summary.kept += events.length;
-    batch.push({
-      path: candidate.path,
-      size: candidate.size,
-      version: candidate.version,
-      mode,
-      errors,
-      events,
-    });
-    batchSize += events.length;
-    if (batchSize >= batchEvents || now() - batchStartedAt >= batchMs) flush();
+    write({ path: candidate.path, size: candidate.size, version: candidate.version, mode, errors, events });
   };
 
   const unchanged = (candidate: { path: string; size: number; version: string }): boolean => {
@@ -438,6 +444,8 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     }
     flush();
   } finally {
+    // After an error: none of the batch being written is kept (the files are read again next time).
+    if (open) index.rollback();
     progress.clear();
     try {
       index.checkpoint();

@@ -127,6 +127,8 @@ const MAX_TIME = 8.64e15;
 const PAGE_SIZE = 16_384;
 /** Bound on the caller cache of a long run; the database stays the reference. */
 const MAX_CACHED_CALLERS = 100_000;
+/** Key values (four per row) held for the commit at most; past it they are written at once. */
+const MAX_PENDING_KEY_VALUES = 4 * 65_536;
 
 function compactOf(event: IndexedEvent): string {
   const i: CompactIdentifier[] = new Array(event.identifiers.length);
@@ -361,26 +363,84 @@ export class SqliteEventIndex implements EventIndex {
    * anything throws, nothing of the batch is kept and the error propagates.
    */
   public writeFiles(files: readonly FileBatch[], nowMs: number = Date.now()): WriteResult {
-    return this.#transaction(() => {
-      let inserted = 0;
-      let duplicates = 0;
-      let keys = 0;
+    this.begin();
+    try {
+      const total = { inserted: 0, duplicates: 0, keys: 0 };
       for (const file of files) {
-        const fileId = this.#upsertFile(file, 0, nowMs);
-        let fileInserted = 0;
-        for (const event of file.events) {
-          const written = this.#insert(event, fileId);
-          if (written < 0) duplicates += 1;
-          else {
-            fileInserted += 1;
-            keys += written;
-          }
-        }
-        if (fileInserted > 0) this.#upsertFile(file, fileInserted, nowMs);
-        inserted += fileInserted;
+        const written = this.writeFile(file, nowMs);
+        total.inserted += written.inserted;
+        total.duplicates += written.duplicates;
+        total.keys += written.keys;
       }
-      return { inserted, duplicates, keys };
-    });
+      this.commit();
+      return total;
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens a write transaction that `writeFile` adds whole files to, until `commit` (all of them kept) or
+   * `rollback` (none). A caller writing file by file this way lets each file's events go as soon as they
+   * are written, instead of holding a whole batch of them until it is written at once.
+   */
+  public begin(): void {
+    if (this.readonly) throw new IndexFileError(`${this.path} was opened read-only`);
+    if (this.#db.inTransaction) throw new IndexFileError(`${this.path}: a write transaction is already open`);
+    this.#pendingCallers = [];
+    this.#keyRows.length = 0;
+    this.#db.exec('BEGIN IMMEDIATE');
+  }
+
+  /** Writes one file (its events, their keys, its row) in the open transaction (`begin`). */
+  public writeFile(file: FileBatch, nowMs: number = Date.now()): WriteResult {
+    if (!this.#db.inTransaction) throw new IndexFileError(`${this.path}: writeFile needs begin() first`);
+    const fileId = this.#upsertFile(file, 0, nowMs);
+    let inserted = 0;
+    let duplicates = 0;
+    let keys = 0;
+    for (const event of file.events) {
+      const written = this.#insert(event, fileId);
+      if (written < 0) duplicates += 1;
+      else {
+        inserted += 1;
+        keys += written;
+      }
+    }
+    if (inserted > 0) this.#upsertFile(file, inserted, nowMs);
+    // Key rows wait for the commit, to be written many to a statement; within bounds.
+    if (this.#keyRows.length >= MAX_PENDING_KEY_VALUES) this.#flushKeys();
+    return { inserted, duplicates, keys };
+  }
+
+  /** Keeps what the open transaction wrote; if that fails, rolls it back and throws. */
+  public commit(): void {
+    try {
+      this.#flushKeys();
+      this.#db.exec('COMMIT');
+      this.#pendingCallers = [];
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+
+  /** Drops what the open transaction wrote (nothing when none is open), and the callers it cached. */
+  public rollback(): void {
+    this.#keyRows.length = 0;
+    if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+    this.#forgetPendingCallers();
+  }
+
+  #forgetPendingCallers(): void {
+    if (this.#pendingCallers.length > 0) this.#callersOfPrincipal = new WeakMap();
+    for (const key of this.#pendingCallers) {
+      const id = this.#callerIds.get(key);
+      this.#callerIds.delete(key);
+      if (id !== undefined) this.#callers.delete(id);
+    }
+    this.#pendingCallers = [];
   }
 
   /** The `EventIndex` port: stores engine events (no file, write events, no request summary). */
@@ -422,13 +482,7 @@ export class SqliteEventIndex implements EventIndex {
       return result;
     } catch (error) {
       this.#keyRows.length = 0;
-      if (this.#pendingCallers.length > 0) this.#callersOfPrincipal = new WeakMap();
-      for (const key of this.#pendingCallers) {
-        const id = this.#callerIds.get(key);
-        this.#callerIds.delete(key);
-        if (id !== undefined) this.#callers.delete(id);
-      }
-      this.#pendingCallers = [];
+      this.#forgetPendingCallers();
       throw error;
     }
   }

@@ -310,6 +310,29 @@ describe('SqliteEventIndex', () => {
     idx.close();
   });
 
+  it('writes files one by one into an open transaction, and keeps them all or none', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'open.db'));
+    const file = (path: string, n: number) =>
+      ({ path, size: 1, version: '1', mode: 'writes', errors: 0, events: [eventAt(n)] }) as const;
+    expect(() => idx.writeFile(file('early.json', 1))).toThrow(/writeFile needs begin\(\) first/);
+    idx.begin();
+    expect(() => idx.begin()).toThrow(/already open/);
+    idx.writeFile(file('a.json', 1));
+    idx.writeFile(file('b.json', 2));
+    idx.commit();
+    expect(idx.stats().events).toBe(2);
+    const newcomer = { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/late', userName: 'late' };
+    idx.begin();
+    idx.writeFile({ ...file('c.json', 3), events: [eventAt(3, { userIdentity: newcomer })] });
+    idx.rollback();
+    expect(idx.stats().events).toBe(2);
+    expect(idx.fileState('c.json')).toBeUndefined();
+    // The caller the rolled-back transaction created is not remembered: the next write stores it again.
+    expect(idx.putStored([eventAt(3, { userIdentity: newcomer })]).inserted).toBe(1);
+    expect(idx.callers().map((c) => c.principal.userName)).toContain('late');
+    idx.close();
+  });
+
   it('lets a reader query while a writer is inside its transaction (WAL)', () => {
     const path = join(dir, 'i.db');
     const writer = SqliteEventIndex.open(path);
