@@ -3,8 +3,8 @@
  * every command start without loading what the other commands need.
  */
 
-/** Where `index`, `who` and `did` keep and read the event index. */
+/** The index `index`, `who` and `did` use when `--db` is not given, relative to the working directory. */
 export const DEFAULT_DB = '.cloudblame/index.db';
 
-/** Events `who` and `did` show at most, newest first. */
+/** Events `who` and `did` show when `--limit` is not given, the newest first. */
 export const DEFAULT_LIMIT = 200;

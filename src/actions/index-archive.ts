@@ -28,8 +28,6 @@ import type { ReadFailure } from '../io/read-failure.js';
 import { walkFiles } from '../io/walk.js';
 import { principalOfEvent } from '../pipeline.js';
 
-/** The index used when `--db` is not given, relative to the working directory. */
-
 export interface IndexContext {
   /** Local files or directories, and `s3://bucket/prefix` addresses. */
   readonly sources: readonly string[];

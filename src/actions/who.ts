@@ -21,8 +21,6 @@ import { IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
 import { principalOfEvent } from '../pipeline.js';
 import { DEFAULT_LIMIT } from './defaults.js';
 
-/** Events a `who` or `did` shows when `--limit` is not given. */
-
 export interface WhoOptions {
   readonly range?: TimeRange;
   /** Only events of this account. */
