@@ -30,10 +30,11 @@ export class RuleGate {
   /** eventSource → eventType → eventName → userIdentity.type → the rules that may match. */
   readonly #cache = new Map<string, Map<string | undefined, Map<string, Map<string | undefined, RuleSet>>>>();
   #cached = 0;
-  /** eventSource → eventName → userIdentity.type → whether a rule may match, whatever the event type. */
-  readonly #byHeadObject = new WeakMap<RecordHead, boolean>();
-  readonly #byHead = new Map<string, Map<string, Map<string, boolean>>>();
-  #headsCached = 0;
+  /**
+   * Whether a rule may match, by skimmed head: the skim gives one object per distinct head
+   * (src/core/parse/trail-heads.ts), so the object is the key.
+   */
+  readonly #byHead = new WeakMap<RecordHead, boolean>();
 
   public constructor(ruleSet: RuleSet) {
     this.#ruleSet = ruleSet;
@@ -71,22 +72,12 @@ export class RuleGate {
   }
 
   /**
-   * Whether a rule may match a record known only by the head its bytes give (`skimRecord`), whatever its
+   * Whether a rule may match a record known only by the head its bytes give (`readHead`), whatever its
    * event type: when not, the record need not be parsed for the rules' sake.
    */
   public mayMatch(head: RecordHead): boolean {
-    // Heads from the skim are one object per distinct head (src/core/parse/trail-heads.ts).
-    const known = this.#byHeadObject.get(head);
+    const known = this.#byHead.get(head);
     if (known !== undefined) return known;
-    const may = this.#mayMatchByValue(head);
-    this.#byHeadObject.set(head, may);
-    return may;
-  }
-
-  #mayMatchByValue(head: RecordHead): boolean {
-    const byIdentity = child(child(this.#byHead, head.eventSource), head.eventName);
-    const cached = byIdentity.get(head.identityType);
-    if (cached !== undefined) return cached;
     const key: EnvelopeKey = {
       source: eventBridgeSource(head.eventSource),
       detailType: undefined,
@@ -94,13 +85,7 @@ export class RuleGate {
       identityType: head.identityType,
     };
     const may = this.#gates.some((gate) => gate(key));
-    if (this.#headsCached >= MAX_CACHED) {
-      this.#byHead.clear();
-      this.#headsCached = 0;
-    } else {
-      byIdentity.set(head.identityType, may);
-      this.#headsCached += 1;
-    }
+    this.#byHead.set(head, may);
     return may;
   }
 }
