@@ -268,7 +268,7 @@ export function isIndexable(event: TrailEvent): boolean {
 }
 
 /**
- * `isIndexable` for a record known only by its tail (`skimRecord`), which lacks the error code and the
+ * `isIndexable` for a record known only by its tail (`readTail`), which lacks the error code and the
  * event source: false when the record surely changed nothing; true when it may have.
  */
 export function mayBeIndexable(tail: RecordTail): boolean {

@@ -6,14 +6,7 @@ import { describeDocument, isJsonObject, parseJson, SkipCounter, stringField, ty
 import { isSnsNotification, unwrapSns } from './sns.js';
 import { parseIsoTime } from './time.js';
 import { readTrailFields, type TrailFields, trailRecordSchema } from './trail-schema.js';
-import {
-  hasCloudTrailKeyOrder,
-  isNeededBy,
-  type RecordEnvelope,
-  recordSpans,
-  type SkimPolicy,
-  skimRecord,
-} from './trail-skim.js';
+import { hasCloudTrailKeyOrder, isNeededBy, recordSpans, type SkimPolicy } from './trail-skim.js';
 
 /** What an envelope knows that its record may lack (an EventBridge event's `account` and `id`). */
 export interface TrailRecordHints {
@@ -268,29 +261,22 @@ export function parseCloudTrailDocument(doc: unknown, source: string): CloudTrai
 export interface SkimmedTrailParse extends CloudTrailParse {
   /** Records in the file, parsed or not. */
   readonly records: number;
-  /** Records left unparsed because `isNeeded` said no. */
+  /** Records left unparsed because `policy` said they are not needed. */
   readonly unparsed: number;
 }
 
 /**
  * The records of a compact CloudTrail log file (`isCompactTrailLog`) that are needed: a record whose
- * envelope its bytes give (`skimRecord`) is parsed only when `isNeeded` (a policy, or a test of the whole
- * envelope) says so; every other record is parsed, and each parsed one checked as `parseCloudTrailDocument` does. Undefined when the file is not in
- * CloudTrail's key order (its first record says) or a record's bytes are not JSON on their own (a
+ * head and tail its bytes give is parsed only when `policy` says so (`isNeededBy`); every other record
+ * is parsed, and each parsed one checked as `parseCloudTrailDocument` does. Undefined when the file is not
+ * in CloudTrail's key order (its first record says) or a record's bytes are not JSON on their own (a
  * truncated or hand-edited file, or a request holding a look-alike record): parse the whole file then.
  */
 export function parseSkimmedTrailLog(
   buf: Buffer,
   source: string,
-  isNeeded: SkimPolicy | ((envelope: RecordEnvelope) => boolean),
+  policy: SkimPolicy,
 ): SkimmedTrailParse | undefined {
-  const needed =
-    typeof isNeeded === 'function'
-      ? (start: number, end: number): boolean => {
-          const envelope = skimRecord(buf, start, end);
-          return envelope === undefined || isNeeded(envelope);
-        }
-      : (start: number, end: number): boolean => isNeededBy(isNeeded, buf, start, end);
   const out = new TrailCollector();
   const spans = recordSpans(buf);
   if (spans === undefined) return undefined;
@@ -302,7 +288,7 @@ export function parseSkimmedTrailLog(
   for (let i = 2; i < spans.length; i += 2) {
     const start = spans[i] as number;
     const end = spans[i + 1] as number;
-    if (!needed(start, end)) {
+    if (!isNeededBy(policy, buf, start, end)) {
       unparsed += 1;
       continue;
     }

@@ -20,7 +20,7 @@
  * - A look-alike record boundary (an object nested in a request that starts with `"eventVersion"` after a
  *   comma) splits a record into pieces: the first has the record's real head and a tail that may be a
  *   look-alike; the last a head that may be a look-alike and the real tail. So the head and the tail
- *   each answer their own question (`RecordEnvelope`), and a record is skipped only when both say it is
+ *   each answer their own question (`SkimPolicy`), and a record is skipped only when both say it is
  *   not needed: a record that is needed for its head has the first piece parsed, one needed for its
  *   tail the last, and a piece that is not a whole record fails to parse, and the file is then parsed
  *   whole. A look-alike can make a skipped record count as two; it cannot hide a needed one.
@@ -46,15 +46,6 @@ export interface RecordTail {
   readonly readOnly: boolean;
   /** `Management`, `Data`...; undefined when the record has none. */
   readonly eventCategory: string | undefined;
-}
-
-/**
- * A record's head and tail, read from its bytes. Decide from each on its own (see the module comment):
- * skip a record only when its head says no and its tail says no.
- */
-export interface RecordEnvelope {
-  readonly head: RecordHead;
-  readonly tail: RecordTail;
 }
 
 /** Keys of objects a caller controls: in CloudTrail's order, all of them come before `eventID`. */
@@ -238,15 +229,4 @@ export function readTail(buf: Buffer, start: number, end: number): RecordTail | 
   const categoryEnd = plainStringEnd(buf, categoryFrom, end);
   if (categoryEnd < 0) return undefined;
   return { readOnly, eventCategory: buf.toString('latin1', categoryFrom, categoryEnd) };
-}
-
-/**
- * The head and tail of the record in `[start, end)` of `buf` when it has the form CloudTrail writes (see
- * the module comment); undefined when it must be parsed to know.
- */
-export function skimRecord(buf: Buffer, start: number, end: number): RecordEnvelope | undefined {
-  const head = readHead(buf, start, end);
-  if (head === undefined) return undefined;
-  const tail = readTail(buf, start, end);
-  return tail === undefined ? undefined : { head, tail };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCompactTrailLog, recordSpans, skimRecord } from '../../../src/core/parse/trail-skim.js';
+import { isCompactTrailLog, recordSpans } from '../../../src/core/parse/trail-skim.js';
+import { skimRecord } from '../../helpers/skim.js';
 
 type Json = Record<string, unknown>;
 
