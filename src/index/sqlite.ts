@@ -363,8 +363,7 @@ export class SqliteEventIndex implements EventIndex {
    * anything throws, nothing of the batch is kept and the error propagates.
    */
   public writeFiles(files: readonly FileBatch[], nowMs: number = Date.now()): WriteResult {
-    this.begin();
-    try {
+    return this.#transaction(() => {
       const total = { inserted: 0, duplicates: 0, keys: 0 };
       for (const file of files) {
         const written = this.writeFile(file, nowMs);
@@ -372,12 +371,8 @@ export class SqliteEventIndex implements EventIndex {
         total.duplicates += written.duplicates;
         total.keys += written.keys;
       }
-      this.commit();
       return total;
-    } catch (error) {
-      this.rollback();
-      throw error;
-    }
+    });
   }
 
   /**
@@ -467,22 +462,13 @@ export class SqliteEventIndex implements EventIndex {
   }
 
   #transaction<T>(body: () => T): T {
-    if (this.readonly) throw new IndexFileError(`${this.path} was opened read-only`);
-    this.#pendingCallers = [];
-    this.#keyRows.length = 0;
+    this.begin();
     try {
-      const result = this.#db
-        .transaction(() => {
-          const value = body();
-          this.#flushKeys();
-          return value;
-        })
-        .immediate();
-      this.#pendingCallers = [];
-      return result;
+      const value = body();
+      this.commit();
+      return value;
     } catch (error) {
-      this.#keyRows.length = 0;
-      this.#forgetPendingCallers();
+      this.rollback();
       throw error;
     }
   }
