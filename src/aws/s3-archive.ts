@@ -14,7 +14,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { InputError } from '../core/errors.js';
 import { escapeControl } from '../core/parse/shape.js';
-import { isCompactTrailLog } from '../core/parse/trail-skim.js';
 import { type DocumentRead, documentsOfBytes, type SkimRead } from '../io/read-documents.js';
 import { DIGEST_DIR, READABLE } from '../io/walk.js';
 import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
@@ -152,8 +151,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
 
 /**
  * The JSON documents of one object: its body streamed in (at most `maxBytes`), gunzipped when it is
- * gzip (by its magic bytes), then read like a local file (`documentsOfBytes`; a compact log file handed
- * over unparsed when skimming). Any failure (the object is gone, access denied,
+ * gzip (by its magic bytes), then read like a local file (`documentsOfBytes`). Any failure (the object is gone, access denied,
  * truncated gzip, invalid JSON) is one error naming `s3://bucket/key`; it is never thrown.
  */
 export async function readArchiveObject(
@@ -190,7 +188,5 @@ export async function readArchiveObject(
       return [failure(object.source, zlibReason(error), error)];
     }
   }
-  if (options.skim === true && isCompactTrailLog(data))
-    return [{ source: object.source, log: data, bytes: data.length }];
-  return documentsOfBytes(object.source, data);
+  return documentsOfBytes(object.source, data, options.skim);
 }

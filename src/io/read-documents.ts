@@ -28,7 +28,7 @@ export type DocumentRead =
   | ReadFailure;
 
 /**
- * A CloudTrail log file in the compact form CloudTrail writes, left unparsed (`ReadOptions.skim`), for a
+ * A CloudTrail log file in the compact form CloudTrail writes, left unparsed (`SkimOptions.skim`), for a
  * reader that parses only the records it needs (`parseSkimmedTrailLog`) and the rest with `documentsOfBytes`.
  */
 export interface TrailLogRead {
@@ -311,16 +311,17 @@ function isBlank(text: string): boolean {
   return !/\S/.test(text);
 }
 
-/** The documents of a whole file's bytes (or why there are none); a compact log file as is when skimming. */
+/** The documents of a whole file's bytes (or why there are none). */
 function documentsOf(path: string, bytes: Bytes, skim = false): SkimRead[] {
-  if ('error' in bytes) return [bytes.error];
-  if (skim && isCompactTrailLog(bytes.data))
-    return [{ source: path, log: bytes.data, bytes: bytes.data.length }];
-  return documentsOfBytes(path, bytes.data);
+  return 'error' in bytes ? [bytes.error] : documentsOfBytes(path, bytes.data, skim);
 }
 
-/** The documents of a file's (decompressed) bytes: one JSON value, or one per line (`path:line`). */
-export function documentsOfBytes(path: string, data: Buffer): DocumentRead[] {
+/**
+ * The documents of a file's (decompressed) bytes: one JSON value, or one per line (`path:line`); when
+ * skimming, a CloudTrail log file in its compact form as it is (`TrailLogRead`).
+ */
+export function documentsOfBytes(path: string, data: Buffer, skim = false): SkimRead[] {
+  if (skim && isCompactTrailLog(data)) return [{ source: path, log: data, bytes: data.length }];
   const size = data.length;
   let text = data.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -342,7 +343,7 @@ export function startReading(entry: WalkedFile, options: SkimOptions): () => Asy
 export function startReading(entry: WalkedFile, options?: ReadOptions): () => AsyncGenerator<DocumentRead>;
 export function startReading(
   entry: WalkedFile,
-  options: ReadOptions & { readonly skim?: boolean } = {},
+  options: ReadOptions & Partial<SkimOptions> = {},
 ): () => AsyncGenerator<SkimRead> {
   if (entry.lineDelimited) return () => readLineDelimited(entry.path);
   const bytes = fileBytes(entry.path, options.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -365,7 +366,7 @@ export function readDocumentsBlocking(entry: WalkedFile, options: SkimOptions): 
 export function readDocumentsBlocking(entry: WalkedFile, options?: ReadOptions): AsyncGenerator<DocumentRead>;
 export async function* readDocumentsBlocking(
   entry: WalkedFile,
-  options: ReadOptions & { readonly skim?: boolean } = {},
+  options: ReadOptions & Partial<SkimOptions> = {},
 ): AsyncGenerator<SkimRead> {
   if (!entry.lineDelimited) {
     const bytes = fileBytesSync(entry.path, options.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -401,7 +402,7 @@ export function readDocuments(paths: readonly string[], options: SkimOptions): A
 export function readDocuments(paths: readonly string[], options?: ReadOptions): AsyncGenerator<DocumentRead>;
 export async function* readDocuments(
   paths: readonly string[],
-  options: ReadOptions & { readonly skim?: boolean } = {},
+  options: ReadOptions & Partial<SkimOptions> = {},
 ): AsyncGenerator<SkimRead> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const readAhead = Math.max(0, options.readAhead ?? READ_AHEAD);
