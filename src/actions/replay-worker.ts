@@ -20,6 +20,7 @@ if (port === null)
 const init = workerData as WorkerInit;
 const config = init.configFile === undefined ? defaultConfig() : await loadConfigFile(init.configFile);
 const scanner = new Scanner(new RuleGate(resolveRuleSet(config.rules)), new Set());
+const readOptions = { skim: init.skim, ...(init.maxBytes !== undefined && { maxBytes: init.maxBytes }) };
 /** How many keys of the main thread's learned-key log this worker has added to its set. */
 let version = 0;
 
@@ -41,8 +42,7 @@ async function drain(): Promise<void> {
       const startVersion = version;
       const docs: DocumentScan[] = [];
       for (const file of task.files) {
-        const options = { skim: init.skim, ...(init.maxBytes !== undefined && { maxBytes: init.maxBytes }) };
-        for await (const read of readDocumentsBlocking(file, options)) docs.push(...scanner.scan(read));
+        for await (const read of readDocumentsBlocking(file, readOptions)) docs.push(...scanner.scan(read));
       }
       queue.shift();
       const message: FromWorker = { type: 'result', id: task.id, startVersion, docs };
