@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOfLog, indexArchive } from '../../src/actions/index-archive.js';
+import { eventsOfLog } from '../../src/actions/index-archive.js';
+import { buildIndex } from '../helpers/cloudblame-index.js';
 
 const FIXTURE = new URL('../fixtures/skim/log-file.json', import.meta.url);
 const log = readFileSync(FIXTURE);
@@ -18,30 +18,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function sink(): Writable {
-  return new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
-}
-
 /** Indexes `files` (name → text) in a folder of their own; the index's events by id and the summary. */
 async function indexFiles(name: string, files: Record<string, string | Buffer>) {
   const root = join(dir, name);
   mkdirSync(root, { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(join(root, file), text);
-  const db = join(dir, `${name}.db`);
-  const { summary } = await indexArchive(
-    { sources: [root], db, all: false, progress: false, maxErrors: 0 },
-    { stderr: sink() },
-  );
-  const raw = new Database(db, { readonly: true });
+  const built = await buildIndex([root]);
+  const raw = new Database(built.db, { readonly: true });
   try {
     const rows = raw.prepare('SELECT event_id FROM events ORDER BY event_id').all() as { event_id: string }[];
-    return { summary, ids: rows.map((row) => row.event_id) };
+    return { summary: built.summary, ids: rows.map((row) => row.event_id) };
   } finally {
     raw.close();
+    built.remove();
   }
 }
 

@@ -15,6 +15,7 @@ import { parseTrailRecord } from '../../src/core/parse/cloudtrail.js';
 import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
 import { hash53, IndexFileError, SCHEMA_VERSION, SqliteEventIndex } from '../../src/index/sqlite.js';
 import { principalOfEvent } from '../../src/pipeline.js';
+import { capture } from '../helpers/cloudblame-index.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -79,17 +80,6 @@ const quiet = (): Writable & { isTTY?: boolean } =>
       done();
     },
   });
-
-function capture(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 async function index(sources: string[], db: string, all = false) {
   const stderr = capture();
