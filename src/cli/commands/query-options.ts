@@ -34,6 +34,18 @@ export function nonNegativeInteger(value: string): number {
   return n;
 }
 
+/** `--no-progress` and `--max-errors`: how `replay` and `index` report on the input they read. */
+export function addInputReportOptions(command: Command): Command {
+  return command
+    .option('--no-progress', 'never draw the progress line on stderr')
+    .option(
+      '--max-errors <n>',
+      'print at most n input errors (all are counted); 0 prints all',
+      nonNegativeInteger,
+      100,
+    );
+}
+
 const ACCOUNT = /^\d{12}$/;
 
 function accountId(value: string): string {

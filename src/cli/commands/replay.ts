@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AdHocTarget } from '../../actions/notify.js';
 import type { RenderTarget } from '../../sinks/render-payload.js';
-import { nonNegativeInteger } from './query-options.js';
+import { addInputReportOptions } from './query-options.js';
 
 interface ReplayOptions {
   cloudtrail?: string[];
@@ -44,7 +44,7 @@ function workerCountOption(value: string): number {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('attribute AWS Config changes in files to the CloudTrail events that made them')
     .option(
@@ -79,14 +79,8 @@ export function registerReplay(program: Command): void {
         'email',
         'webhook',
       ]),
-    )
-    .option('--no-progress', 'never draw the progress line on stderr')
-    .option(
-      '--max-errors <n>',
-      'print at most n input errors (all are counted); 0 prints all',
-      nonNegativeInteger,
-      100,
-    )
+    );
+  addInputReportOptions(command)
     .option(
       '--workers <n>',
       'threads that read and parse the CloudTrail files (0 or auto: one per core); the findings do not depend on it',
