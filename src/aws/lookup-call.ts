@@ -4,6 +4,7 @@ import {
   type LookupEventsCommandInput,
   type LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
+import { fullJitterMs } from '../core/backoff.js';
 import { awsErrorInfo } from './errors.js';
 
 /** How a throttled `LookupEvents` call is retried: full-jitter exponential backoff, a bounded number of times. */
@@ -59,8 +60,7 @@ export async function sendLookupEvents(
         policy.onThrottle?.({ attempt, delayMs: 0 });
         throw fail({ kind: 'throttled', error, attempts: attempt });
       }
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.floor(policy.random() * ceiling);
+      const delayMs = fullJitterMs(attempt, policy.baseDelayMs, policy.maxDelayMs, policy.random);
       policy.onThrottle?.({ attempt, delayMs });
       await policy.sleep(delayMs);
     }

@@ -29,6 +29,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { awsErrorInfo, describeAwsError } from '../aws/errors.js';
+import { fullJitterMs } from '../core/backoff.js';
 import type { IndexedEvent, Principal } from '../core/model.js';
 import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
@@ -331,8 +332,7 @@ export class DynamoEventIndex implements EventIndex {
       pending = output.UnprocessedItems?.[this.#table] ?? [];
       if (pending.length === 0) return 0;
       if (attempt >= this.#maxAttempts) return pending.length;
-      const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
-      await this.#sleep(Math.floor(this.#random() * ceiling));
+      await this.#sleep(fullJitterMs(attempt, this.#baseDelayMs, this.#maxDelayMs, this.#random));
     }
   }
 

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { fullJitterMs } from '../core/backoff.js';
 import { DeliveryError } from './errors.js';
 
 /**
@@ -61,8 +62,7 @@ export function retryDelayMs(
   const cap = policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
   const maxRetryAfter = policy.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
   const random = policy.random ?? Math.random;
-  const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 52));
-  const jittered = Math.floor(random() * ceiling);
+  const jittered = fullJitterMs(attempt, base, cap, random);
   const retryAfter = error.context.retryAfterMs;
   if (retryAfter === undefined) return jittered;
   if (retryAfter > maxRetryAfter) return undefined;
