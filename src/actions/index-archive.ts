@@ -14,6 +14,7 @@ import type { JsonObject, Principal, TrailEvent } from '../core/model.js';
 import { looksLikeTrailRecord, parseSkimmedTrailLog, parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { parseDocument } from '../core/parse/document.js';
 import { asInputError } from '../core/parse/issues.js';
+import { isSharedIdentity } from '../core/parse/trail-identities.js';
 import { identityKeyValues } from '../core/principal/identity.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
 import { TupleCache } from '../core/tuple-cache.js';
@@ -108,12 +109,40 @@ const PRINCIPAL_KEY_LENGTH = 1 + 13 + 4;
  */
 export class PrincipalCache {
   readonly #cache: TupleCache<Principal>;
+  /**
+   * By shared userIdentity block (`isSharedIdentity`: the same text, so the same key values), then by
+   * the event fields: no key values to read out of the block again.
+   */
+  readonly #byIdentity = new WeakMap<JsonObject, TupleCache<Principal>>();
+  readonly #max: number;
 
   public constructor(max = 50_000) {
+    this.#max = max;
     this.#cache = new TupleCache(PRINCIPAL_KEY_LENGTH, max, 0);
   }
 
   public of(event: TrailEvent): Principal {
+    if (!isSharedIdentity(event.userIdentity)) return this.#ofKey(event);
+    let byFields = this.#byIdentity.get(event.userIdentity);
+    if (byFields === undefined) {
+      byFields = new TupleCache(4, this.#max, 0);
+      this.#byIdentity.set(event.userIdentity, byFields);
+    }
+    const fields = [
+      event.eventSource,
+      event.userAgent,
+      event.sessionCredentialFromConsole,
+      event.sourceIPAddress,
+    ];
+    let principal = byFields.get(fields);
+    if (principal === undefined) {
+      principal = this.#ofKey(event);
+      byFields.set(fields, principal);
+    }
+    return principal;
+  }
+
+  #ofKey(event: TrailEvent): Principal {
     const values = identityKeyValues(event.userIdentity);
     // Entries are found by the caller's ARN, or what stands for it (an AWS service's name, a principal
     // id); the whole key is compared after.

@@ -7,14 +7,13 @@ export interface EventRow {
   time_ms: number;
   account: string;
   region: string;
-  source: string;
-  name: string;
+  layout_id: number;
   caller_id: number;
   change: number;
   read_only: number;
   error_code: string | null;
-  request: string;
-  compact: string;
+  detail: string;
+  file_id: number | null;
 }
 
 export interface CallerDbRow {

@@ -3,11 +3,15 @@
  * and `migrate`, which brings a file opened for writing to the current version (a new file gets it at once).
  */
 import type Database from 'better-sqlite3';
+import type { Identifier } from '../core/model.js';
+import type { RequestSummary } from '../core/timeline.js';
 import { IndexFileError } from './errors.js';
-import { hash53 } from './hash.js';
+import { callerKeyHash, hash53 } from './hash.js';
+import { EventRows, type EventValues } from './sqlite-events.js';
+import { detailOf, LayoutWriter } from './sqlite-layout.js';
 
 /** The schema version this code writes (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Tables and indexes common to every schema version. */
 const FILES_AND_CALLERS = `
@@ -43,13 +47,56 @@ const FILES_AND_CALLERS = `
 `;
 
 /**
- * The events and keys of schema 2. Events are unique by `(time_ms, event_key)`: a duplicate delivery of
+ * The layouts, events and keys of schema 3.
+ * - `events` are unique by time and a hash of their id (sqlite-events.ts); an event's `detail` holds its
+ *   values, `layouts` what they are (sqlite-layout.ts).
+ * - `keys` finds events by identifier and by caller (`callerKeyHash`), as 53-bit hashes of the text
+ *   (`hash53`), clustered by key, change and time; a query checks that each event it reads really
+ *   carries the key it asked for.
+ */
+const LAYOUTS_AND_EVENTS = `
+  CREATE TABLE layouts (
+    id INTEGER PRIMARY KEY,
+    layout TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    event_key INTEGER,
+    time_ms INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    layout_id INTEGER NOT NULL REFERENCES layouts (id),
+    caller_id INTEGER NOT NULL REFERENCES callers (id),
+    change INTEGER NOT NULL,
+    read_only INTEGER NOT NULL,
+    error_code TEXT,
+    detail TEXT NOT NULL,
+    file_id INTEGER REFERENCES files (id)
+  );
+  CREATE UNIQUE INDEX events_dedupe ON events (time_ms, event_key);
+  CREATE INDEX events_unkeyed ON events (event_id) WHERE event_key IS NULL;
+`;
+
+/** The keys of schemas 2 and 3. */
+const KEYS = `
+  CREATE TABLE keys (
+    key INTEGER NOT NULL,
+    change INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    event_rowid INTEGER NOT NULL,
+    PRIMARY KEY (key, change, time_ms, event_rowid)
+  ) WITHOUT ROWID;
+`;
+
+/**
+ * The events and keys of schema 2 (kept for the upgrade from 1). Events are unique by `(time_ms, event_key)`: a duplicate delivery of
  * an event has its time too, and an index led by time takes new entries near its end, where one led by a
  * hash takes them anywhere (measured: 0.6 µs an event against 2–3 µs). Keys are 53-bit hashes of the
  * identifier text (`hash53`): integer keys are smaller and quicker to insert and compare than text ones;
  * a query checks that each event it reads really carries the key it asked for.
  */
-const EVENTS_AND_KEYS = `
+const EVENTS_AND_KEYS_V2 = `
   CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     event_id TEXT NOT NULL,
@@ -70,14 +117,7 @@ const EVENTS_AND_KEYS = `
   CREATE UNIQUE INDEX events_dedupe ON events (time_ms, event_key);
   CREATE INDEX events_caller_time ON events (caller_id, change, time_ms);
   CREATE INDEX events_unkeyed ON events (event_id) WHERE event_key IS NULL;
-  CREATE TABLE keys (
-    key INTEGER NOT NULL,
-    change INTEGER NOT NULL,
-    time_ms INTEGER NOT NULL,
-    event_rowid INTEGER NOT NULL,
-    PRIMARY KEY (key, change, time_ms, event_rowid)
-  ) WITHOUT ROWID;
-`;
+${KEYS}`;
 
 /**
  * Schema 1 to 2: events move to a table without the hash-ordered unique index (its rowids, and so the
@@ -89,7 +129,7 @@ function upgradeFrom1(db: Database.Database): void {
     ALTER TABLE keys RENAME TO keys_v1;
     DROP INDEX IF EXISTS events_caller_time;
     DROP INDEX IF EXISTS events_unkeyed;
-    ${EVENTS_AND_KEYS}
+    ${EVENTS_AND_KEYS_V2}
     INSERT INTO events SELECT id, event_id, event_key, time_ms, account, region, source, name, caller_id, change,
       read_only, error_code, request, compact, file_id FROM events_v1;
     DROP TABLE events_v1;
@@ -100,8 +140,90 @@ function upgradeFrom1(db: Database.Database): void {
   db.exec('DROP TABLE keys_v1');
 }
 
+interface EventRowV2 {
+  id: number;
+  event_id: string;
+  time_ms: number;
+  account: string;
+  region: string;
+  source: string;
+  name: string;
+  caller_id: number;
+  change: number;
+  read_only: number;
+  error_code: string | null;
+  request: string;
+  compact: string;
+  file_id: number | null;
+}
+
+type CompactV2 = { i: [value: string, path: string, resourceType?: string][]; a: string[][] };
+
+/** Rows of schema 2 moved per step of the upgrade to 3. */
+const UPGRADE_PAGE = 5000;
+
+/**
+ * Schema 2 to 3: each event keeps its rowid (and so its key rows), its texts split into layout and
+ * values; each event gains the key row of its caller, which replaces the index on events by caller.
+ */
+function upgradeFrom2(db: Database.Database): void {
+  db.exec(`
+    DROP INDEX IF EXISTS events_dedupe;
+    DROP INDEX IF EXISTS events_caller_time;
+    DROP INDEX IF EXISTS events_unkeyed;
+    ALTER TABLE events RENAME TO events_v2;
+    ${LAYOUTS_AND_EVENTS}
+  `);
+  const layouts = new LayoutWriter(db);
+  const events = new EventRows(db, true);
+  const page = db.prepare<[number, number], EventRowV2>(
+    'SELECT * FROM events_v2 WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  for (let last = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = page.all(last, UPGRADE_PAGE);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const compact = JSON.parse(row.compact) as CompactV2;
+      const described = {
+        eventSource: row.source,
+        eventName: row.name,
+        identifiers: compact.i.map(
+          ([value, idPath, resourceType]): Identifier =>
+            resourceType === undefined ? { value, path: idPath } : { value, path: idPath, resourceType },
+        ),
+        aliases: compact.a,
+        request: JSON.parse(row.request) as RequestSummary,
+      };
+      const values = [
+        row.event_id,
+        row.time_ms,
+        row.account,
+        row.region,
+        layouts.idOf(described),
+        row.caller_id,
+        row.change,
+        row.read_only,
+        row.error_code,
+        detailOf(described),
+        row.file_id,
+      ] satisfies EventValues;
+      events.insert(values, row.id);
+      last = row.id;
+    }
+  }
+  db.function('cloudblame_caller_key', { deterministic: true }, (id: unknown) => callerKeyHash(Number(id)));
+  db.exec(`
+    INSERT OR IGNORE INTO keys (key, change, time_ms, event_rowid)
+      SELECT cloudblame_caller_key(caller_id), change, time_ms, id FROM events;
+    DROP TABLE events_v2;
+  `);
+}
+
 /** `UPGRADES[v]` takes an index from schema `v` to `v + 1`; a new index gets the current schema at once. */
-const UPGRADES: Readonly<Record<number, (db: Database.Database) => void>> = { 1: upgradeFrom1 };
+const UPGRADES: Readonly<Record<number, (db: Database.Database, path: string) => void>> = {
+  1: upgradeFrom1,
+  2: upgradeFrom2,
+};
 
 export function migrate(db: Database.Database, path: string, readonly: boolean): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -126,8 +248,8 @@ export function migrate(db: Database.Database, path: string, readonly: boolean):
       throw new IndexFileError(`${path} is another SQLite database, not a cloudblame event index`);
   }
   db.transaction(() => {
-    if (version === 0) db.exec(FILES_AND_CALLERS + EVENTS_AND_KEYS);
-    else for (let v = version; v < SCHEMA_VERSION; v++) UPGRADES[v]!(db);
+    if (version === 0) db.exec(FILES_AND_CALLERS + LAYOUTS_AND_EVENTS + KEYS);
+    else for (let v = version; v < SCHEMA_VERSION; v++) UPGRADES[v]!(db, path);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

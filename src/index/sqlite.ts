@@ -1,37 +1,37 @@
 /**
  * The persistent event index behind `cloudblame index`, `who` and `did`: one SQLite file (WAL mode, so
- * queries run while an index run writes), through better-sqlite3.
+ * queries run while an index run writes), through better-sqlite3. The tables (sqlite-schema.ts):
  *
- * - `events`: one row per CloudTrail event, with the compact identifiers, aliases and key request
- *   parameters as short JSON texts. CloudTrail can deliver an event twice, so events are unique by
- *   `(time_ms, event_key)`, `event_key` being a 53-bit hash of the event id (a duplicate has the same time;
- *   an index led by time takes new entries near its end, which costs a fraction of a hash-ordered one);
- *   the rare event whose place is held by another event of the same time and hash is stored with a NULL
- *   key and found through a small partial index on its id.
- * - `keys`: one row per identifier (and alias) of an event, as a 53-bit hash of its text, clustered by
- *   `(key, change, time_ms)`: a `who` query is one range scan, newest first, that never wades through a
- *   busy key's reads (the Decrypt calls on a KMS key) to find its changes. `change` is 1 for a successful
- *   write. Queries drop an event reached through another identifier's colliding hash.
+ * - `events`: one row per CloudTrail event, at a rowid made of its second and a slot chosen by its id
+ *   (sqlite-slots.ts): time-ordered, and a duplicate delivery is found at its slot. The identifiers,
+ *   aliases and key request parameters are one JSON array of values (`detail`) whose meaning, shared
+ *   by many events, is a row of `layouts` (sqlite-layout.ts).
+ * - `keys`: one row per identifier (and alias) of an event, and one for its caller, as 53-bit hashes,
+ *   clustered by `(key, change, time_ms)`: a `who` or `did` query is one range scan, newest first, that
+ *   never wades through a busy key's reads (the Decrypt calls on a KMS key) to find its changes.
+ *   `change` is 1 for a successful write. Queries drop an event reached through a colliding hash.
  * - `callers`: each distinct caller (principal, access key, user agent, source address) once; events
  *   point at their caller, and `did` scans this small table rather than the events.
  * - `files`: each archive file indexed, with its size and ETag or mtime, so a later run skips it.
  *
- * Writes come in batches of whole files, one transaction per batch: a file's events, keys and its `files`
- * row commit together, so a run killed at any point leaves each file entirely indexed or not at all
- * (and a file not recorded is read again by the next run).
+ * Writes come in transactions of whole files: a file's events, keys and its `files` row commit
+ * together, so a run killed at any point leaves each file entirely indexed or not at all (and a file
+ * not recorded is read again by the next run).
  *
  * It is also an `EventIndex`, so the engine can attribute Config changes against it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Identifier, IndexedEvent, Principal } from '../core/model.js';
-import type { RequestSummary, StoredEvent } from '../core/timeline.js';
+import type { IndexedEvent, Principal } from '../core/model.js';
+import type { StoredEvent } from '../core/timeline.js';
 import { TupleCache } from '../core/tuple-cache.js';
 import { IndexFileError } from './errors.js';
-import { hash53 } from './hash.js';
+import { callerKeyHash, hash53 } from './hash.js';
 import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
+import { EventRows } from './sqlite-events.js';
+import { decodeDetail, detailOf, LayoutReader, LayoutWriter } from './sqlite-layout.js';
 import {
   type CallerDbRow,
   type EventRow,
@@ -118,9 +118,6 @@ export interface IndexStats {
   readonly files: number;
 }
 
-type CompactIdentifier = readonly [value: string, path: string, resourceType?: string];
-type Compact = { readonly i: readonly CompactIdentifier[]; readonly a: readonly (readonly string[])[] };
-
 const MIN_TIME = -8.64e15;
 const MAX_TIME = 8.64e15;
 /** Page size of a new index file. */
@@ -130,49 +127,8 @@ const MAX_CACHED_CALLERS = 100_000;
 /** Key values (four per row) held for the commit at most; past it they are written at once. */
 const MAX_PENDING_KEY_VALUES = 4 * 65_536;
 
-function compactOf(event: IndexedEvent): string {
-  const i: CompactIdentifier[] = new Array(event.identifiers.length);
-  for (let n = 0; n < event.identifiers.length; n++) {
-    const id = event.identifiers[n]!;
-    i[n] = id.resourceType === undefined ? [id.value, id.path] : [id.value, id.path, id.resourceType];
-  }
-  return JSON.stringify({ i, a: event.aliases });
-}
-
-function parseCompact(text: string): { identifiers: Identifier[]; aliases: string[][] } {
-  const compact = JSON.parse(text) as Compact;
-  const identifiers = compact.i.map(([value, path, resourceType]) =>
-    resourceType === undefined ? { value, path } : { value, path, resourceType },
-  );
-  return { identifiers, aliases: compact.a.map((group) => [...group]) };
-}
-
 function prepareStatements(db: Database.Database, writer: boolean) {
   return {
-    insertEvent: writer
-      ? db.prepare<
-          [
-            number | null,
-            string,
-            number,
-            string,
-            string,
-            string,
-            string,
-            number,
-            number,
-            number,
-            string | null,
-            string,
-            string,
-            number | null,
-          ]
-        >(
-          `INSERT OR IGNORE INTO events (event_key, event_id, time_ms, account, region, source, name, caller_id,
-             change, read_only, error_code, request, compact, file_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-      : undefined,
     insertKey: writer
       ? db.prepare<KeyRow>(
           'INSERT OR IGNORE INTO keys (key, change, time_ms, event_rowid) VALUES (?, ?, ?, ?)',
@@ -243,27 +199,6 @@ function prepareStatements(db: Database.Database, writer: boolean) {
          ORDER BY k.time_ms DESC, k.event_rowid DESC LIMIT ?`,
       )
       .raw(),
-    eventById: db.prepare<[number], EventRow>('SELECT * FROM events WHERE id = ?'),
-    eventByKey: db.prepare<[number, number], EventRow>(
-      'SELECT * FROM events WHERE time_ms = ? AND event_key = ?',
-    ),
-    eventsByKey: db.prepare<[number], EventRow>('SELECT * FROM events WHERE event_key = ?'),
-    unkeyedEvent: db.prepare<[string], EventRow>(
-      'SELECT * FROM events WHERE event_key IS NULL AND event_id = ?',
-    ),
-    callerHits: db
-      .prepare<[number, number, number, number, number], [number, number]>(
-        `SELECT id, time_ms FROM events WHERE caller_id = ? AND change = ? AND time_ms >= ? AND time_ms <= ?
-         ORDER BY time_ms DESC, id DESC LIMIT ?`,
-      )
-      .raw(),
-    callerHitsInAccount: db
-      .prepare<[number, number, number, number, string, number], [number, number]>(
-        `SELECT id, time_ms FROM events WHERE caller_id = ? AND change = ? AND time_ms >= ? AND time_ms <= ?
-           AND account = ?
-         ORDER BY time_ms DESC, id DESC LIMIT ?`,
-      )
-      .raw(),
   };
 }
 
@@ -286,13 +221,21 @@ export class SqliteEventIndex implements EventIndex {
   readonly #keyRows: number[] = [];
   /** Callers inserted by the open transaction: forgotten again if it rolls back. */
   #pendingCallers: string[] = [];
+  /** Caller key hashes (`callerKeyHash`) by caller id. */
+  readonly #callerKeys = new Map<number, number>();
   readonly #stmts: Statements;
+  readonly #events: EventRows;
+  readonly #layouts: LayoutReader;
+  readonly #layoutIds: LayoutWriter | undefined;
 
   private constructor(path: string, db: Database.Database, readonly: boolean) {
     this.path = path;
     this.#db = db;
     this.readonly = readonly;
     this.#stmts = prepareStatements(db, !readonly);
+    this.#events = new EventRows(db, !readonly);
+    this.#layouts = new LayoutReader(db, path);
+    this.#layoutIds = readonly ? undefined : new LayoutWriter(db);
   }
 
   /**
@@ -415,6 +358,7 @@ export class SqliteEventIndex implements EventIndex {
       this.#flushKeys();
       this.#db.exec('COMMIT');
       this.#pendingCallers = [];
+      this.#layoutIds?.committed();
     } catch (error) {
       this.rollback();
       throw error;
@@ -426,6 +370,7 @@ export class SqliteEventIndex implements EventIndex {
     this.#keyRows.length = 0;
     if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
     this.#forgetPendingCallers();
+    this.#layoutIds?.rolledBack();
   }
 
   #forgetPendingCallers(): void {
@@ -490,37 +435,39 @@ export class SqliteEventIndex implements EventIndex {
   /** Key rows written, or -1 for an event already stored. */
   #insert(event: StoredEvent, fileId: number | null): number {
     const callerId = this.#callerIdOf(event);
-    const insertEvent = this.#stmts.insertEvent!;
-    const values = [
+    const change = event.change ? 1 : 0;
+    const rowid = this.#events.insert([
       event.eventId,
       event.eventTimeMs,
       event.accountId,
       event.awsRegion,
-      event.eventSource,
-      event.eventName,
+      this.#layoutIds!.idOf(event),
       callerId,
-      event.change ? 1 : 0,
+      change,
       event.readOnly ? 1 : 0,
       event.errorCode ?? null,
-      JSON.stringify(event.request),
-      compactOf(event),
+      detailOf(event),
       fileId,
-    ] as const;
-    let result = insertEvent.run(hash53(event.eventId), ...values);
-    if (result.changes === 0) {
-      // Stored already, or another event of the same time has the same hash: then it goes in without a key.
-      if (this.#rowOf(event.eventId, event.eventTimeMs) !== undefined) return -1;
-      result = insertEvent.run(null, ...values);
-    }
-    const rowid = Number(result.lastInsertRowid);
-    const change = event.change ? 1 : 0;
+    ]);
+    if (rowid < 0) return -1;
     const rows = this.#keyRows;
-    let keys = 0;
+    let keys = 1;
+    rows.push(this.#callerKey(callerId), change, event.eventTimeMs, rowid);
     for (const key of indexKeysOf(event)) {
       rows.push(hash53(key), change, event.eventTimeMs, rowid);
       keys += 1;
     }
     return keys;
+  }
+
+  #callerKey(callerId: number): number {
+    let hash = this.#callerKeys.get(callerId);
+    if (hash === undefined) {
+      hash = callerKeyHash(callerId);
+      if (this.#callerKeys.size >= MAX_CACHED_CALLERS) this.#callerKeys.clear();
+      this.#callerKeys.set(callerId, hash);
+    }
+    return hash;
   }
 
   /** Writes the key rows `#insert` collected, many to a statement; inside the transaction that made them. */
@@ -635,7 +582,7 @@ export class SqliteEventIndex implements EventIndex {
     sources: Iterable<T>,
     options: EventsQuery,
     hits: (source: T, change: number, fromMs: number, toMs: number, limit: number) => [number, number][],
-    keep: (event: StoredEvent) => boolean = () => true,
+    keep: (event: StoredEvent, row: EventRow) => boolean,
   ): StoredEvent[] {
     const fromMs = options.fromMs ?? MIN_TIME;
     const toMs = options.toMs ?? MAX_TIME;
@@ -651,10 +598,10 @@ export class SqliteEventIndex implements EventIndex {
     if (limit > 0 && chosen.length > limit) chosen = chosen.slice(0, limit);
     const events: StoredEvent[] = [];
     for (const [rowid] of chosen) {
-      const row = this.#stmts.eventById.get(rowid);
+      const row = this.#events.byId(rowid);
       if (row === undefined) continue;
       const event = this.#eventOf(row);
-      if (keep(event)) events.push(event);
+      if (keep(event, row)) events.push(event);
     }
     return events.sort(newestFirst);
   }
@@ -665,18 +612,8 @@ export class SqliteEventIndex implements EventIndex {
    */
   public event(eventId: string, eventTimeMs?: number): StoredEvent | undefined {
     const row =
-      eventTimeMs === undefined
-        ? (this.#stmts.eventsByKey.all(hash53(eventId)).find((r) => r.event_id === eventId) ??
-          this.#stmts.unkeyedEvent.get(eventId))
-        : this.#rowOf(eventId, eventTimeMs);
+      eventTimeMs === undefined ? this.#events.byEventId(eventId) : this.#events.find(eventId, eventTimeMs);
     return row === undefined ? undefined : this.#eventOf(row);
-  }
-
-  #rowOf(eventId: string, eventTimeMs: number): EventRow | undefined {
-    const row = this.#stmts.eventByKey.get(eventTimeMs, hash53(eventId));
-    // An event goes in without a key only when another one holds its (time, hash) place.
-    if (row === undefined || row.event_id === eventId) return row;
-    return this.#stmts.unkeyedEvent.get(eventId);
   }
 
   /** Every caller, or those signed with one access key (an indexed lookup). */
@@ -690,12 +627,18 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Events made by these callers, each once, newest first. */
   public eventsByCallers(callerIds: readonly number[], options: EventsQuery = {}): StoredEvent[] {
-    const { callerHits, callerHitsInAccount } = this.#stmts;
+    const { keyHits, keyHitsInAccount } = this.#stmts;
     const account = options.accountId;
-    return this.#collect(new Set(callerIds), options, (id, change, fromMs, toMs, limit) =>
-      account === undefined
-        ? callerHits.all(id, change, fromMs, toMs, limit)
-        : callerHitsInAccount.all(id, change, fromMs, toMs, account, limit),
+    const wanted = new Set(callerIds);
+    return this.#collect(
+      wanted,
+      options,
+      (id, change, fromMs, toMs, limit) =>
+        account === undefined
+          ? keyHits.all(callerKeyHash(id), change, fromMs, toMs, limit)
+          : keyHitsInAccount.all(callerKeyHash(id), change, fromMs, toMs, account, limit),
+      // Caller keys are hashes too: an event of another caller reached through a colliding one is left out.
+      (_event, row) => wanted.has(row.caller_id),
     );
   }
 
@@ -745,11 +688,16 @@ export class SqliteEventIndex implements EventIndex {
 
   #eventOf(row: EventRow): StoredEvent {
     const caller = this.#caller(row.caller_id);
-    const { identifiers, aliases } = parseCompact(row.compact);
+    const layout = this.#layouts.layout(row.layout_id);
+    const { identifiers, aliases, request } = decodeDetail(
+      layout,
+      row.detail,
+      `${this.path}: event ${row.event_id}`,
+    );
     return {
       eventId: row.event_id,
-      eventName: row.name,
-      eventSource: row.source,
+      eventName: layout.name,
+      eventSource: layout.source,
       eventTimeMs: row.time_ms,
       awsRegion: row.region,
       accountId: row.account,
@@ -762,7 +710,7 @@ export class SqliteEventIndex implements EventIndex {
       readOnly: row.read_only === 1,
       ...(row.error_code !== null && { errorCode: row.error_code }),
       ...(caller.accessKeyId !== undefined && { accessKeyId: caller.accessKeyId }),
-      request: JSON.parse(row.request) as RequestSummary,
+      request,
     };
   }
 }

@@ -251,8 +251,10 @@ describe('SqliteEventIndex', () => {
 
     expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 1; run cloudblame index/);
     const upgraded = SqliteEventIndex.open(path);
-    expect(upgraded.stats()).toEqual({ events: 1, keys: 1, callers: 1, files: 1 });
+    // Keys: the identifier's, and (from schema 3) the caller's.
+    expect(upgraded.stats()).toEqual({ events: 1, keys: 2, callers: 1, files: 1 });
     expect(upgraded.eventsByKeys([SG]).map((e) => e.eventId)).toEqual([event.eventId]);
+    expect(upgraded.eventsByCallers([1]).map((e) => e.eventId)).toEqual([event.eventId]);
     expect(upgraded.fileState('a.json.gz')).toMatchObject({ size: 10, events: 1 });
     // The upgraded index takes new events and still refuses duplicates.
     expect(upgraded.putStored([eventAt(1), eventAt(2)])).toMatchObject({ inserted: 1, duplicates: 1 });
@@ -261,6 +263,86 @@ describe('SqliteEventIndex', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
+  });
+
+  it('upgrades an index of schema 2 (texts in each row) in place, keeping what its events name', () => {
+    const path = join(dir, 'v2.db');
+    const v2 = new Database(path);
+    v2.exec(readFileSync(join(root, 'test', 'fixtures', 'index', 'schema-2.sql'), 'utf8'));
+    const event = eventAt(1);
+    v2.prepare(
+      `INSERT INTO callers (id, hash, key, principal, display, type, channel, access_key_id)
+         VALUES (3, 7, 'k', ?, 'bob', 'IAMUser', 'cli', 'AKIARZ5DKQ7XMS4TQ2PL')`,
+    ).run(JSON.stringify(event.principal));
+    const insert = v2.prepare(
+      `INSERT INTO events (id, event_id, event_key, time_ms, account, region, source, name, caller_id, change, read_only,
+         error_code, request, compact, file_id) VALUES (?, ?, ?, ?, '111122223333', 'eu-west-1', 'ec2.amazonaws.com',
+         ?, 3, ?, ?, ?, ?, ?, NULL)`,
+    );
+    insert.run(
+      7,
+      event.eventId,
+      hash53(event.eventId),
+      event.eventTimeMs,
+      'AuthorizeSecurityGroupIngress',
+      1,
+      0,
+      null,
+      JSON.stringify({ groupId: SG, 'ipPermissions.fromPort': 22, dryRun: false }),
+      JSON.stringify({
+        i: [
+          [SG, 'requestParameters.groupId', 'AWS::EC2::SecurityGroup'],
+          ['sgr-1', 'responseElements.securityGroupRuleSet'],
+        ],
+        a: [[SG, 'web']],
+      }),
+    );
+    const failed = eventAt(2, { errorCode: 'Client.UnauthorizedOperation' });
+    insert.run(
+      9,
+      failed.eventId,
+      null,
+      failed.eventTimeMs,
+      'AuthorizeSecurityGroupIngress',
+      0,
+      0,
+      'Client.UnauthorizedOperation',
+      '{}',
+      JSON.stringify({ i: [[SG, 'requestParameters.groupId']], a: [] }),
+    );
+    const addKey = v2.prepare('INSERT INTO keys VALUES (?, ?, ?, ?)');
+    addKey.run(hash53(SG), 1, event.eventTimeMs, 7);
+    addKey.run(hash53('web'), 1, event.eventTimeMs, 7);
+    addKey.run(hash53(SG), 0, failed.eventTimeMs, 9);
+    v2.pragma('user_version = 2');
+    v2.close();
+
+    expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 2; run cloudblame index/);
+    const upgraded = SqliteEventIndex.open(path);
+    expect(upgraded.stats()).toEqual({ events: 2, keys: 5, callers: 1, files: 0 });
+    const [found] = upgraded.eventsByKeys(['web']);
+    expect(found).toMatchObject({
+      eventId: event.eventId,
+      eventName: 'AuthorizeSecurityGroupIngress',
+      eventSource: 'ec2.amazonaws.com',
+      request: { groupId: SG, 'ipPermissions.fromPort': 22, dryRun: false },
+      identifiers: [
+        { value: SG, path: 'requestParameters.groupId', resourceType: 'AWS::EC2::SecurityGroup' },
+        { value: 'sgr-1', path: 'responseElements.securityGroupRuleSet' },
+      ],
+      aliases: [[SG, 'web']],
+      accessKeyId: 'AKIARZ5DKQ7XMS4TQ2PL',
+    });
+    // The failed call, stored without a key in schema 2, is found by its id and time, and by its caller.
+    expect(upgraded.event(failed.eventId, failed.eventTimeMs)?.errorCode).toBe(
+      'Client.UnauthorizedOperation',
+    );
+    expect(upgraded.eventsByCallers([3], { includeReads: true }).map((e) => e.eventId)).toEqual([
+      failed.eventId,
+      event.eventId,
+    ]);
+    expect(upgraded.putStored([eventAt(1)])).toMatchObject({ inserted: 0, duplicates: 1 });
+    upgraded.close();
   });
 
   it('leaves no partial rows when a write fails mid-file', () => {
@@ -332,7 +414,7 @@ describe('SqliteEventIndex', () => {
     const spy = {
       ...eventAt(3),
       get request() {
-        // Runs inside the writer's open transaction, after event 2 went in.
+        // Runs inside the writer's open transaction, after event 2 went in (once or more).
         seen.push(reader.eventsByKeys([SG]).length);
         return {};
       },
@@ -340,7 +422,8 @@ describe('SqliteEventIndex', () => {
     writer.writeFiles([
       { path: 'f', size: 1, version: '1', mode: 'writes', errors: 0, events: [eventAt(2), spy] },
     ]);
-    expect(seen).toEqual([1]);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([1]));
     expect(reader.eventsByKeys([SG])).toHaveLength(3);
     reader.close();
     writer.close();

@@ -5,6 +5,7 @@ import { inferReadOnly } from './read-only.js';
 import { describeDocument, isJsonObject, parseJson, SkipCounter, stringField, typeName } from './shape.js';
 import { isSnsNotification, unwrapSns } from './sns.js';
 import { parseIsoTime } from './time.js';
+import { IdentityInterner } from './trail-identities.js';
 import { readTrailFields, type TrailFields, trailRecordSchema } from './trail-schema.js';
 import { hasCloudTrailKeyOrder, isNeededBy, recordSpans, type SkimPolicy } from './trail-skim.js';
 
@@ -258,6 +259,9 @@ export function parseCloudTrailDocument(doc: unknown, source: string): CloudTrai
   return out.result();
 }
 
+/** Shared `userIdentity` blocks of the records `parseSkimmedTrailLog` parses (one set per thread). */
+const defaultIdentities = new IdentityInterner();
+
 export interface SkimmedTrailParse extends CloudTrailParse {
   /** Records in the file, parsed or not. */
   readonly records: number;
@@ -276,6 +280,7 @@ export function parseSkimmedTrailLog(
   buf: Buffer,
   source: string,
   policy: SkimPolicy,
+  identities: IdentityInterner = defaultIdentities,
 ): SkimmedTrailParse | undefined {
   const out = new TrailCollector();
   const spans = recordSpans(buf);
@@ -292,7 +297,7 @@ export function parseSkimmedTrailLog(
       unparsed += 1;
       continue;
     }
-    const parsed = parseJson(buf.toString('utf8', start, end));
+    const parsed = identities.parse(buf, start, end);
     if (!parsed.ok) return undefined;
     out.entry(parsed.value, { source, record: i / 2 });
   }
