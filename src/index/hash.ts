@@ -12,11 +12,3 @@ export function hash53(text: string): number {
   }
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
-
-/**
- * The key an event is found by its caller under (`did`): caller ids share the key space of identifiers,
- * under text no identifier has, and queries check the event's caller.
- */
-export function callerKeyHash(callerId: number): number {
-  return hash53(`\u0000caller\u0000${callerId}`);
-}

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Identifier } from '../core/model.js';
 import type { RequestSummary } from '../core/timeline.js';
 import { IndexFileError } from './errors.js';
-import { callerKeyHash, hash53 } from './hash.js';
+import { hash53 } from './hash.js';
 import { EventRows, type EventValues } from './sqlite-events.js';
 import { detailOf, LayoutWriter } from './sqlite-layout.js';
 
@@ -50,9 +50,9 @@ const FILES_AND_CALLERS = `
  * The layouts, events and keys of schema 3.
  * - `events` are unique by time and a hash of their id (sqlite-events.ts); an event's `detail` holds its
  *   values, `layouts` what they are (sqlite-layout.ts).
- * - `keys` finds events by identifier and by caller (`callerKeyHash`), as 53-bit hashes of the text
- *   (`hash53`), clustered by key, change and time; a query checks that each event it reads really
- *   carries the key it asked for.
+ * - `caller_spans` finds events by caller (sqlite-caller-spans.ts).
+ * - `keys` (below) finds events by identifier, as 53-bit hashes of the text (`hash53`), clustered by
+ *   key, change and time; a query checks that each event it reads really carries the key it asked for.
  */
 const LAYOUTS_AND_EVENTS = `
   CREATE TABLE layouts (
@@ -76,6 +76,15 @@ const LAYOUTS_AND_EVENTS = `
   );
   CREATE UNIQUE INDEX events_dedupe ON events (time_ms, event_key);
   CREATE INDEX events_unkeyed ON events (event_id) WHERE event_key IS NULL;
+  CREATE TABLE caller_spans (
+    caller_id INTEGER NOT NULL,
+    change INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL,
+    first_ms INTEGER NOT NULL,
+    first_rowid INTEGER NOT NULL,
+    last_rowid INTEGER NOT NULL,
+    PRIMARY KEY (caller_id, change, last_ms, first_rowid)
+  ) WITHOUT ROWID;
 `;
 
 /** The keys of schemas 2 and 3. */
@@ -164,7 +173,7 @@ const UPGRADE_PAGE = 5000;
 
 /**
  * Schema 2 to 3: each event keeps its rowid (and so its key rows), its texts split into layout and
- * values; each event gains the key row of its caller, which replaces the index on events by caller.
+ * values; the spans of each caller's events in each file replace the index on events by caller.
  */
 function upgradeFrom2(db: Database.Database): void {
   db.exec(`
@@ -211,10 +220,10 @@ function upgradeFrom2(db: Database.Database): void {
       last = row.id;
     }
   }
-  db.function('cloudblame_caller_key', { deterministic: true }, (id: unknown) => callerKeyHash(Number(id)));
   db.exec(`
-    INSERT OR IGNORE INTO keys (key, change, time_ms, event_rowid)
-      SELECT cloudblame_caller_key(caller_id), change, time_ms, id FROM events;
+    INSERT OR IGNORE INTO caller_spans (caller_id, change, last_ms, first_ms, first_rowid, last_rowid)
+      SELECT caller_id, change, max(time_ms), min(time_ms), min(id), max(id) FROM events
+      GROUP BY file_id, caller_id, change;
     DROP TABLE events_v2;
   `);
 }

@@ -6,10 +6,11 @@
  *   (sqlite-slots.ts): time-ordered, and a duplicate delivery is found at its slot. The identifiers,
  *   aliases and key request parameters are one JSON array of values (`detail`) whose meaning, shared
  *   by many events, is a row of `layouts` (sqlite-layout.ts).
- * - `keys`: one row per identifier (and alias) of an event, and one for its caller, as 53-bit hashes,
- *   clustered by `(key, change, time_ms)`: a `who` or `did` query is one range scan, newest first, that
- *   never wades through a busy key's reads (the Decrypt calls on a KMS key) to find its changes.
- *   `change` is 1 for a successful write. Queries drop an event reached through a colliding hash.
+ * - `keys`: one row per identifier (and alias) of an event, as 53-bit hashes, clustered by
+ *   `(key, change, time_ms)`: a `who` query is one range scan, newest first, that never wades through
+ *   a busy key's reads (the Decrypt calls on a KMS key) to find its changes. `change` is 1 for a
+ *   successful write. Queries drop an event reached through a colliding hash.
+ * - `caller_spans`: where each caller's events of each file are (sqlite-caller-spans.ts), for `did`.
  * - `callers`: each distinct caller (principal, access key, user agent, source address) once; events
  *   point at their caller, and `did` scans this small table rather than the events.
  * - `files`: each archive file indexed, with its size and ETag or mtime, so a later run skips it.
@@ -27,9 +28,10 @@ import type { IndexedEvent, Principal } from '../core/model.js';
 import type { StoredEvent } from '../core/timeline.js';
 import { TupleCache } from '../core/tuple-cache.js';
 import { IndexFileError } from './errors.js';
-import { callerKeyHash, hash53 } from './hash.js';
+import { hash53 } from './hash.js';
 import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
+import { CallerSpans } from './sqlite-caller-spans.js';
 import { EventRows } from './sqlite-events.js';
 import { decodeDetail, detailOf, LayoutReader, LayoutWriter } from './sqlite-layout.js';
 import {
@@ -221,10 +223,9 @@ export class SqliteEventIndex implements EventIndex {
   readonly #keyRows: number[] = [];
   /** Callers inserted by the open transaction: forgotten again if it rolls back. */
   #pendingCallers: string[] = [];
-  /** Caller key hashes (`callerKeyHash`) by caller id. */
-  readonly #callerKeys = new Map<number, number>();
   readonly #stmts: Statements;
   readonly #events: EventRows;
+  readonly #callerSpans: CallerSpans;
   readonly #layouts: LayoutReader;
   readonly #layoutIds: LayoutWriter | undefined;
 
@@ -234,6 +235,7 @@ export class SqliteEventIndex implements EventIndex {
     this.readonly = readonly;
     this.#stmts = prepareStatements(db, !readonly);
     this.#events = new EventRows(db, !readonly);
+    this.#callerSpans = new CallerSpans(db, !readonly);
     this.#layouts = new LayoutReader(db, path);
     this.#layoutIds = readonly ? undefined : new LayoutWriter(db);
   }
@@ -346,6 +348,7 @@ export class SqliteEventIndex implements EventIndex {
         keys += written;
       }
     }
+    this.#callerSpans.write();
     if (inserted > 0) this.#upsertFile(file, inserted, nowMs);
     // Key rows wait for the commit, to be written many to a statement; within bounds.
     if (this.#keyRows.length >= MAX_PENDING_KEY_VALUES) this.#flushKeys();
@@ -368,6 +371,7 @@ export class SqliteEventIndex implements EventIndex {
   /** Drops what the open transaction wrote (nothing when none is open), and the callers it cached. */
   public rollback(): void {
     this.#keyRows.length = 0;
+    this.#callerSpans.discard();
     if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
     this.#forgetPendingCallers();
     this.#layoutIds?.rolledBack();
@@ -402,6 +406,7 @@ export class SqliteEventIndex implements EventIndex {
           keys += written;
         }
       }
+      this.#callerSpans.write();
       return { inserted, duplicates, keys };
     });
   }
@@ -450,24 +455,14 @@ export class SqliteEventIndex implements EventIndex {
       fileId,
     ]);
     if (rowid < 0) return -1;
+    this.#callerSpans.add(callerId, change, event.eventTimeMs, rowid);
     const rows = this.#keyRows;
-    let keys = 1;
-    rows.push(this.#callerKey(callerId), change, event.eventTimeMs, rowid);
+    let keys = 0;
     for (const key of indexKeysOf(event)) {
       rows.push(hash53(key), change, event.eventTimeMs, rowid);
       keys += 1;
     }
     return keys;
-  }
-
-  #callerKey(callerId: number): number {
-    let hash = this.#callerKeys.get(callerId);
-    if (hash === undefined) {
-      hash = callerKeyHash(callerId);
-      if (this.#callerKeys.size >= MAX_CACHED_CALLERS) this.#callerKeys.clear();
-      this.#callerKeys.set(callerId, hash);
-    }
-    return hash;
   }
 
   /** Writes the key rows `#insert` collected, many to a statement; inside the transaction that made them. */
@@ -582,7 +577,7 @@ export class SqliteEventIndex implements EventIndex {
     sources: Iterable<T>,
     options: EventsQuery,
     hits: (source: T, change: number, fromMs: number, toMs: number, limit: number) => [number, number][],
-    keep: (event: StoredEvent, row: EventRow) => boolean,
+    keep: (event: StoredEvent) => boolean = () => true,
   ): StoredEvent[] {
     const fromMs = options.fromMs ?? MIN_TIME;
     const toMs = options.toMs ?? MAX_TIME;
@@ -601,7 +596,7 @@ export class SqliteEventIndex implements EventIndex {
       const row = this.#events.byId(rowid);
       if (row === undefined) continue;
       const event = this.#eventOf(row);
-      if (keep(event, row)) events.push(event);
+      if (keep(event)) events.push(event);
     }
     return events.sort(newestFirst);
   }
@@ -627,18 +622,8 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Events made by these callers, each once, newest first. */
   public eventsByCallers(callerIds: readonly number[], options: EventsQuery = {}): StoredEvent[] {
-    const { keyHits, keyHitsInAccount } = this.#stmts;
-    const account = options.accountId;
-    const wanted = new Set(callerIds);
-    return this.#collect(
-      wanted,
-      options,
-      (id, change, fromMs, toMs, limit) =>
-        account === undefined
-          ? keyHits.all(callerKeyHash(id), change, fromMs, toMs, limit)
-          : keyHitsInAccount.all(callerKeyHash(id), change, fromMs, toMs, account, limit),
-      // Caller keys are hashes too: an event of another caller reached through a colliding one is left out.
-      (_event, row) => wanted.has(row.caller_id),
+    return this.#collect(new Set(callerIds), options, (id, change, fromMs, toMs, limit) =>
+      this.#callerSpans.hits(id, change, fromMs, toMs, limit, options.accountId),
     );
   }
 

@@ -251,8 +251,7 @@ describe('SqliteEventIndex', () => {
 
     expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 1; run cloudblame index/);
     const upgraded = SqliteEventIndex.open(path);
-    // Keys: the identifier's, and (from schema 3) the caller's.
-    expect(upgraded.stats()).toEqual({ events: 1, keys: 2, callers: 1, files: 1 });
+    expect(upgraded.stats()).toEqual({ events: 1, keys: 1, callers: 1, files: 1 });
     expect(upgraded.eventsByKeys([SG]).map((e) => e.eventId)).toEqual([event.eventId]);
     expect(upgraded.eventsByCallers([1]).map((e) => e.eventId)).toEqual([event.eventId]);
     expect(upgraded.fileState('a.json.gz')).toMatchObject({ size: 10, events: 1 });
@@ -319,7 +318,7 @@ describe('SqliteEventIndex', () => {
 
     expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 2; run cloudblame index/);
     const upgraded = SqliteEventIndex.open(path);
-    expect(upgraded.stats()).toEqual({ events: 2, keys: 5, callers: 1, files: 0 });
+    expect(upgraded.stats()).toEqual({ events: 2, keys: 3, callers: 1, files: 0 });
     const [found] = upgraded.eventsByKeys(['web']);
     expect(found).toMatchObject({
       eventId: event.eventId,

@@ -1,0 +1,128 @@
+/**
+ * How `did` finds a caller's events: one row per caller, change (1 for a successful write) and write
+ * (a file, or one `putStored`), with the rowids and times its events there span. An archive file holds
+ * a hundred events of a few dozen callers, so this costs a fraction of a row per event, where an index
+ * or a key row per event cost 1–1.5 µs of the 20 an event may take. Events of one write take rowids in
+ * order, so a span's rowid range is short: a query reads the newest spans first and each one's events
+ * by rowid range, until the spans left are older than the `limit` newest events found.
+ */
+import type Database from 'better-sqlite3';
+
+interface Span {
+  firstMs: number;
+  lastMs: number;
+  firstRowid: number;
+  lastRowid: number;
+}
+
+type SpanRow = [lastMs: number, firstMs: number, firstRowid: number, lastRowid: number];
+
+/** Spans read per query step. */
+const SPANS_PER_STEP = 64;
+
+export class CallerSpans {
+  /** Spans of the write being made, by `callerId * 2 + change`. */
+  readonly #open = new Map<number, Span>();
+  readonly #insert: Database.Statement<[number, number, number, number, number, number]> | undefined;
+  readonly #newest: Database.Statement<[number, number, number, number], SpanRow>;
+  readonly #older: Database.Statement<[number, number, number, number, number, number, number], SpanRow>;
+  readonly #hits: Database.Statement<[number, number, number, number, number, number], [number, number]>;
+  readonly #hitsInAccount: Database.Statement<
+    [number, number, number, number, number, number, string],
+    [number, number]
+  >;
+
+  public constructor(db: Database.Database, writer: boolean) {
+    this.#insert = writer
+      ? db.prepare(
+          `INSERT OR IGNORE INTO caller_spans (caller_id, change, last_ms, first_ms, first_rowid, last_rowid)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+      : undefined;
+    const spans = `SELECT last_ms, first_ms, first_rowid, last_rowid FROM caller_spans
+      WHERE caller_id = ? AND change = ? AND last_ms >= ?`;
+    const order = 'ORDER BY last_ms DESC, first_rowid DESC LIMIT ?';
+    this.#newest = db.prepare<[number, number, number, number], SpanRow>(`${spans} ${order}`).raw();
+    this.#older = db
+      .prepare<[number, number, number, number, number, number, number], SpanRow>(
+        `${spans} AND (last_ms < ? OR (last_ms = ? AND first_rowid < ?)) ${order}`,
+      )
+      .raw();
+    const hits = `SELECT id, time_ms FROM events WHERE id BETWEEN ? AND ? AND caller_id = ? AND change = ?
+      AND time_ms BETWEEN ? AND ?`;
+    this.#hits = db.prepare<[number, number, number, number, number, number], [number, number]>(hits).raw();
+    this.#hitsInAccount = db
+      .prepare<[number, number, number, number, number, number, string], [number, number]>(
+        `${hits} AND account = ?`,
+      )
+      .raw();
+  }
+
+  /** Notes an event of the write being made. */
+  public add(callerId: number, change: number, timeMs: number, rowid: number): void {
+    const key = callerId * 2 + change;
+    const span = this.#open.get(key);
+    if (span === undefined) {
+      this.#open.set(key, { firstMs: timeMs, lastMs: timeMs, firstRowid: rowid, lastRowid: rowid });
+      return;
+    }
+    if (timeMs < span.firstMs) span.firstMs = timeMs;
+    if (timeMs > span.lastMs) span.lastMs = timeMs;
+    if (rowid < span.firstRowid) span.firstRowid = rowid;
+    if (rowid > span.lastRowid) span.lastRowid = rowid;
+  }
+
+  /** Writes the spans of the write being made (inside its transaction); returns how many. */
+  public write(): number {
+    const insert = this.#insert;
+    if (insert === undefined) throw new Error('CallerSpans opened for reading only');
+    for (const [key, span] of this.#open) {
+      insert.run(Math.floor(key / 2), key % 2, span.lastMs, span.firstMs, span.firstRowid, span.lastRowid);
+    }
+    const written = this.#open.size;
+    this.#open.clear();
+    return written;
+  }
+
+  /** Forgets the spans of a write that was rolled back. */
+  public discard(): void {
+    this.#open.clear();
+  }
+
+  /**
+   * (rowid, time) of the caller's events with this `change` in `[fromMs, toMs]`, at least the `limit`
+   * newest of them (all when `limit` is below 1), in no particular order.
+   */
+  public hits(
+    callerId: number,
+    change: number,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+    accountId?: string,
+  ): [number, number][] {
+    const found: [number, number][] = [];
+    let kth = Number.NEGATIVE_INFINITY;
+    let spans = this.#newest.all(callerId, change, fromMs, SPANS_PER_STEP);
+    while (spans.length > 0) {
+      for (const [lastMs, firstMs, firstRowid, lastRowid] of spans) {
+        // Every event of this span and the next ones is older than the `limit` newest found.
+        if (lastMs < kth) return found;
+        if (firstMs > toMs) continue;
+        const rows =
+          accountId === undefined
+            ? this.#hits.all(firstRowid, lastRowid, callerId, change, fromMs, toMs)
+            : this.#hitsInAccount.all(firstRowid, lastRowid, callerId, change, fromMs, toMs, accountId);
+        for (const row of rows) found.push(row);
+        if (limit > 0 && found.length >= limit) {
+          found.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+          found.length = limit;
+          kth = found[limit - 1]![1];
+        }
+      }
+      const [lastMs, , firstRowid] = spans[spans.length - 1]!;
+      spans = this.#older.all(callerId, change, fromMs, lastMs, lastMs, firstRowid, SPANS_PER_STEP);
+    }
+    return found;
+  }
+}
