@@ -1,12 +1,6 @@
 import { Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  isS3Url,
-  listArchiveObjects,
-  parseS3Url,
-  readArchiveObject,
-  S3ArchiveError,
-} from '../aws/s3-archive.js';
+import { isS3Url, parseS3Url, S3ArchiveError } from '../aws/s3-location.js';
 import { errorReporter, ProgressLine } from '../cli/output/progress.js';
 import type { InputError } from '../core/errors.js';
 import { identifiersOf, isIndexable } from '../core/identifiers.js';
@@ -421,6 +415,8 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
       const client = ctx.s3?.();
       if (client === undefined) throw new S3ArchiveError(`no S3 client to read ${source}`, s3Context(source));
       const location = parseS3Url(source);
+      // Loaded only for S3 sources: the AWS SDK is a good part of a local run's start.
+      const { listArchiveObjects, readArchiveObject } = await import('../aws/s3-archive.js');
       for await (const object of listArchiveObjects(client, location)) {
         summary.files += 1;
         const candidate = { path: object.source, size: object.size, version: object.etag };

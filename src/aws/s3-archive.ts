@@ -16,21 +16,10 @@ import { InputError } from '../core/errors.js';
 import { escapeControl } from '../core/parse/shape.js';
 import { type DocumentRead, documentsOfBytes, type SkimRead } from '../io/read-documents.js';
 import { DIGEST_DIR, READABLE } from '../io/walk.js';
-import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
+import { awsErrorContext, describeAwsError } from './errors.js';
+import { S3ArchiveError, type S3Location } from './s3-location.js';
 
-/** Listing an archive failed (no such bucket, access denied, ...), or an `s3://` address is malformed. */
-export class S3ArchiveError extends AwsAdapterError {
-  public constructor(message: string, context: AwsAdapterError['context'], options?: { cause?: unknown }) {
-    super(message, context, options);
-    this.name = 'S3ArchiveError';
-  }
-}
-
-export interface S3Location {
-  readonly bucket: string;
-  /** Empty for the whole bucket. */
-  readonly prefix: string;
-}
+export { isS3Url, parseS3Url, S3ArchiveError, type S3Location } from './s3-location.js';
 
 /** One object of an archive. */
 export interface ArchiveObject {
@@ -55,30 +44,7 @@ export interface S3ArchiveOptions {
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const gunzipAsync = promisify(gunzip);
-
-export function isS3Url(value: string): boolean {
-  return value.startsWith('s3://');
-}
-
-/**
- * `s3://bucket/prefix` → bucket and prefix.
- * @throws S3ArchiveError naming the value when it is not an S3 address with a valid bucket name.
- */
-export function parseS3Url(url: string): S3Location {
-  const rest = url.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  const prefix = slash < 0 ? '' : rest.slice(slash + 1);
-  if (!isS3Url(url) || !BUCKET.test(bucket)) {
-    throw new S3ArchiveError(
-      `${JSON.stringify(url)} is not an S3 address; expected s3://bucket or s3://bucket/prefix, e.g. s3://my-trail-bucket/AWSLogs/111122223333/CloudTrail/`,
-      { service: 's3', operation: 'ListObjectsV2', target: url, retryable: false },
-    );
-  }
-  return { bucket, prefix };
-}
 
 /** Whether an archive walk reads this key: JSON files and gzip, not CloudTrail digests or folder markers. */
 export function isArchiveKey(key: string): boolean {
