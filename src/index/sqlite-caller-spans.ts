@@ -7,6 +7,7 @@
  * by rowid range, until the spans left are older than the `limit` newest events found.
  */
 import type Database from 'better-sqlite3';
+import { BatchedInsert } from './sqlite-batch.js';
 
 interface Span {
   firstMs: number;
@@ -23,7 +24,8 @@ const SPANS_PER_STEP = 64;
 export class CallerSpans {
   /** Spans of the write being made, by `callerId * 2 + change`. */
   readonly #open = new Map<number, Span>();
-  readonly #insert: Database.Statement<[number, number, number, number, number, number]> | undefined;
+  /** Spans of closed writes, held for the commit. */
+  readonly #rows: BatchedInsert | undefined;
   readonly #newest: Database.Statement<[number, number, number, number], SpanRow>;
   readonly #older: Database.Statement<[number, number, number, number, number, number, number], SpanRow>;
   readonly #hits: Database.Statement<[number, number, number, number, number, number], [number, number]>;
@@ -33,11 +35,15 @@ export class CallerSpans {
   >;
 
   public constructor(db: Database.Database, writer: boolean) {
-    this.#insert = writer
-      ? db.prepare(
-          `INSERT OR IGNORE INTO caller_spans (caller_id, change, last_ms, first_ms, first_rowid, last_rowid)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        )
+    this.#rows = writer
+      ? new BatchedInsert(db, 'caller_spans', [
+          'caller_id',
+          'change',
+          'last_ms',
+          'first_ms',
+          'first_rowid',
+          'last_rowid',
+        ])
       : undefined;
     const spans = `SELECT last_ms, first_ms, first_rowid, last_rowid FROM caller_spans
       WHERE caller_id = ? AND change = ? AND last_ms >= ?`;
@@ -72,26 +78,42 @@ export class CallerSpans {
     if (rowid > span.lastRowid) span.lastRowid = rowid;
   }
 
-  /** Writes the spans of the write being made (inside its transaction); returns how many. */
-  public write(): number {
-    const insert = this.#insert;
-    if (insert === undefined) throw new Error('CallerSpans opened for reading only');
+  /** Ends the write being made: its spans are held for `flush`. */
+  public close(): void {
+    const rows = this.#rows;
+    if (rows === undefined) throw new Error('CallerSpans opened for reading only');
     for (const [key, span] of this.#open) {
-      insert.run(Math.floor(key / 2), key % 2, span.lastMs, span.firstMs, span.firstRowid, span.lastRowid);
+      rows.values.push(
+        Math.floor(key / 2),
+        key % 2,
+        span.lastMs,
+        span.firstMs,
+        span.firstRowid,
+        span.lastRowid,
+      );
     }
-    const written = this.#open.size;
     this.#open.clear();
-    return written;
   }
 
-  /** Forgets the spans of a write that was rolled back. */
+  /** Span rows held. */
+  public get held(): number {
+    return this.#rows?.length ?? 0;
+  }
+
+  /** Writes the spans held, inside the transaction of their writes. */
+  public flush(): void {
+    this.#rows?.flush();
+  }
+
+  /** Forgets the spans of writes that were rolled back. */
   public discard(): void {
     this.#open.clear();
+    this.#rows?.discard();
   }
 
   /**
-   * (rowid, time) of the caller's events with this `change` in `[fromMs, toMs]`, at least the `limit`
-   * newest of them (all when `limit` is below 1), in no particular order.
+   * (rowid, time) of the caller's events with this `change` in `[fromMs, toMs]`: the `limit` newest of
+   * them and any more of the last one's time (all when `limit` is below 1), in no particular order.
    */
   public hits(
     callerId: number,
@@ -116,8 +138,11 @@ export class CallerSpans {
         for (const row of rows) found.push(row);
         if (limit > 0 && found.length >= limit) {
           found.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-          found.length = limit;
           kth = found[limit - 1]![1];
+          // Events of the last time kept are all kept: the result orders them by event id.
+          let cut = limit;
+          while (cut < found.length && found[cut]![1] === kth) cut += 1;
+          found.length = cut;
         }
       }
       const [lastMs, , firstRowid] = spans[spans.length - 1]!;

@@ -131,7 +131,13 @@ export function decodeDetail(layout: Layout, text: string, where: string): Detai
     return group;
   });
   const request: Record<string, Scalar> = {};
-  for (const key of layout.requestKeys) request[key] = values[at++] as Scalar;
+  for (const key of layout.requestKeys) {
+    const value = values[at++] as Scalar;
+    // As summariseRequest keeps it: a key named `__proto__` is data, not the object's prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(request, key, { value, enumerable: true, writable: true, configurable: true });
+    } else request[key] = value;
+  }
   return { identifiers, aliases, request };
 }
 
@@ -217,6 +223,11 @@ export class LayoutReader {
     private readonly path: string,
   ) {
     this.#get = db.prepare('SELECT layout FROM layouts WHERE id = ?');
+  }
+
+  /** Forgets the layouts read: after a rollback, an id read inside it may name another layout. */
+  public forget(): void {
+    this.#byId.clear();
   }
 
   public layout(id: number): Layout {

@@ -34,9 +34,3 @@ export interface FileRow {
   errors: number;
   indexed_at: number;
 }
-
-/** A key row: the key's hash, whether the event changed something, its time, its rowid. */
-export type KeyRow = [key: number, change: number, timeMs: number, eventRowid: number];
-
-/** Key rows per multi-row INSERT: one call into SQLite for many rows costs less than one per row. */
-export const KEYS_PER_STATEMENT = 32;

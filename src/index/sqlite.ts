@@ -31,16 +31,11 @@ import { IndexFileError } from './errors.js';
 import { hash53 } from './hash.js';
 import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
+import { BatchedInsert } from './sqlite-batch.js';
 import { CallerSpans } from './sqlite-caller-spans.js';
 import { EventRows } from './sqlite-events.js';
 import { decodeDetail, detailOf, LayoutReader, LayoutWriter } from './sqlite-layout.js';
-import {
-  type CallerDbRow,
-  type EventRow,
-  type FileRow,
-  KEYS_PER_STATEMENT,
-  type KeyRow,
-} from './sqlite-rows.js';
+import type { CallerDbRow, EventRow, FileRow } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 
 export { IndexFileError } from './errors.js';
@@ -126,21 +121,11 @@ const MAX_TIME = 8.64e15;
 const PAGE_SIZE = 16_384;
 /** Bound on the caller cache of a long run; the database stays the reference. */
 const MAX_CACHED_CALLERS = 100_000;
-/** Key values (four per row) held for the commit at most; past it they are written at once. */
-const MAX_PENDING_KEY_VALUES = 4 * 65_536;
+/** Key and span rows held for the commit at most; past it they are written at once. */
+const MAX_PENDING_ROWS = 65_536;
 
 function prepareStatements(db: Database.Database, writer: boolean) {
   return {
-    insertKey: writer
-      ? db.prepare<KeyRow>(
-          'INSERT OR IGNORE INTO keys (key, change, time_ms, event_rowid) VALUES (?, ?, ?, ?)',
-        )
-      : undefined,
-    insertKeys: writer
-      ? db.prepare<KeyRow[number][]>(
-          `INSERT OR IGNORE INTO keys (key, change, time_ms, event_rowid) VALUES ${Array(KEYS_PER_STATEMENT).fill('(?, ?, ?, ?)').join(', ')}`,
-        )
-      : undefined,
     insertCaller: writer
       ? db.prepare<
           [
@@ -219,8 +204,8 @@ export class SqliteEventIndex implements EventIndex {
    * without building (and hashing) the long key of `#callerIds`. Replaced when a transaction rolls back.
    */
   #callersOfPrincipal = new WeakMap<Principal, TupleCache<number>>();
-  /** Key rows (four numbers each, see `KeyRow`) of the open transaction not written yet. */
-  readonly #keyRows: number[] = [];
+  /** Key rows (key hash, change, time, event rowid) of the open transaction not written yet. */
+  readonly #keyRows: BatchedInsert | undefined;
   /** Callers inserted by the open transaction: forgotten again if it rolls back. */
   #pendingCallers: string[] = [];
   readonly #stmts: Statements;
@@ -236,6 +221,9 @@ export class SqliteEventIndex implements EventIndex {
     this.#stmts = prepareStatements(db, !readonly);
     this.#events = new EventRows(db, !readonly);
     this.#callerSpans = new CallerSpans(db, !readonly);
+    this.#keyRows = readonly
+      ? undefined
+      : new BatchedInsert(db, 'keys', ['key', 'change', 'time_ms', 'event_rowid']);
     this.#layouts = new LayoutReader(db, path);
     this.#layoutIds = readonly ? undefined : new LayoutWriter(db);
   }
@@ -329,7 +317,7 @@ export class SqliteEventIndex implements EventIndex {
     if (this.readonly) throw new IndexFileError(`${this.path} was opened read-only`);
     if (this.#db.inTransaction) throw new IndexFileError(`${this.path}: a write transaction is already open`);
     this.#pendingCallers = [];
-    this.#keyRows.length = 0;
+    this.#discardRows();
     this.#db.exec('BEGIN IMMEDIATE');
   }
 
@@ -348,17 +336,17 @@ export class SqliteEventIndex implements EventIndex {
         keys += written;
       }
     }
-    this.#callerSpans.write();
+    this.#callerSpans.close();
     if (inserted > 0) this.#upsertFile(file, inserted, nowMs);
-    // Key rows wait for the commit, to be written many to a statement; within bounds.
-    if (this.#keyRows.length >= MAX_PENDING_KEY_VALUES) this.#flushKeys();
+    // Key and span rows wait for the commit, to be written many to a statement; within bounds.
+    if (this.#keyRows!.length + this.#callerSpans.held >= MAX_PENDING_ROWS) this.#flushRows();
     return { inserted, duplicates, keys };
   }
 
   /** Keeps what the open transaction wrote; if that fails, rolls it back and throws. */
   public commit(): void {
     try {
-      this.#flushKeys();
+      this.#flushRows();
       this.#db.exec('COMMIT');
       this.#pendingCallers = [];
       this.#layoutIds?.committed();
@@ -370,11 +358,11 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Drops what the open transaction wrote (nothing when none is open), and the callers it cached. */
   public rollback(): void {
-    this.#keyRows.length = 0;
-    this.#callerSpans.discard();
+    this.#discardRows();
     if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
     this.#forgetPendingCallers();
     this.#layoutIds?.rolledBack();
+    this.#layouts.forget();
   }
 
   #forgetPendingCallers(): void {
@@ -406,7 +394,7 @@ export class SqliteEventIndex implements EventIndex {
           keys += written;
         }
       }
-      this.#callerSpans.write();
+      this.#callerSpans.close();
       return { inserted, duplicates, keys };
     });
   }
@@ -456,7 +444,7 @@ export class SqliteEventIndex implements EventIndex {
     ]);
     if (rowid < 0) return -1;
     this.#callerSpans.add(callerId, change, event.eventTimeMs, rowid);
-    const rows = this.#keyRows;
+    const rows = this.#keyRows!.values;
     let keys = 0;
     for (const key of indexKeysOf(event)) {
       rows.push(hash53(key), change, event.eventTimeMs, rowid);
@@ -465,15 +453,15 @@ export class SqliteEventIndex implements EventIndex {
     return keys;
   }
 
-  /** Writes the key rows `#insert` collected, many to a statement; inside the transaction that made them. */
-  #flushKeys(): void {
-    const rows = this.#keyRows;
-    const { insertKey, insertKeys } = this.#stmts;
-    const width = KEYS_PER_STATEMENT * 4;
-    let at = 0;
-    for (; at + width <= rows.length; at += width) insertKeys!.run(...rows.slice(at, at + width));
-    for (; at < rows.length; at += 4) insertKey!.run(rows[at]!, rows[at + 1]!, rows[at + 2]!, rows[at + 3]!);
-    rows.length = 0;
+  /** Writes the key and span rows held, many to a statement; inside the transaction that made them. */
+  #flushRows(): void {
+    this.#keyRows?.flush();
+    this.#callerSpans.flush();
+  }
+
+  #discardRows(): void {
+    this.#keyRows?.discard();
+    this.#callerSpans.discard();
   }
 
   #jsonOf(principal: Principal): string {
@@ -557,13 +545,20 @@ export class SqliteEventIndex implements EventIndex {
     const carriesAKey = (event: StoredEvent): boolean =>
       event.identifiers.some((id) => wanted.has(id.value)) ||
       event.aliases.some((group) => group.some((key) => wanted.has(key)));
+    const hits = (hash: number, change: number, fromMs: number, toMs: number, limit: number) =>
+      account === undefined
+        ? keyHits.all(hash, change, fromMs, toMs, limit)
+        : keyHitsInAccount.all(hash, change, fromMs, toMs, account, limit);
     return this.#collect(
       hashes,
       options,
-      (hash, change, fromMs, toMs, limit) =>
-        account === undefined
-          ? keyHits.all(hash, change, fromMs, toMs, limit)
-          : keyHitsInAccount.all(hash, change, fromMs, toMs, account, limit),
+      (hash, change, fromMs, toMs, limit) => {
+        const found = hits(hash, change, fromMs, toMs, limit);
+        if (limit < 1 || found.length < limit) return found;
+        // The cut fell among events of one time, which the result orders by event id: all of them.
+        const kth = found[found.length - 1]![1];
+        return [...found, ...hits(hash, change, kth, kth, -1)];
+      },
       carriesAKey,
     );
   }
@@ -571,7 +566,9 @@ export class SqliteEventIndex implements EventIndex {
   /**
    * The newest events of several sources (keys, callers), changes and, with `includeReads`, the other
    * calls, each once, newest first, at most `limit` in all. Two phases: (rowid, time) pairs from the
-   * indexes alone, at most `limit` per source; then only the `limit` newest of those are read whole.
+   * indexes alone, the `limit` newest per source and any more of the last one's time; then only the
+   * `limit` newest of those (and, again, any more of the last time) are read whole, and cut to `limit`
+   * in the result's order, where events of one time go by event id.
    */
   #collect<T>(
     sources: Iterable<T>,
@@ -590,7 +587,12 @@ export class SqliteEventIndex implements EventIndex {
       }
     }
     let chosen = [...times.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-    if (limit > 0 && chosen.length > limit) chosen = chosen.slice(0, limit);
+    if (limit > 0 && chosen.length > limit) {
+      const kth = chosen[limit - 1]![1];
+      let cut = limit;
+      while (cut < chosen.length && chosen[cut]![1] === kth) cut += 1;
+      chosen = chosen.slice(0, cut);
+    }
     const events: StoredEvent[] = [];
     for (const [rowid] of chosen) {
       const row = this.#events.byId(rowid);
@@ -598,7 +600,9 @@ export class SqliteEventIndex implements EventIndex {
       const event = this.#eventOf(row);
       if (keep(event)) events.push(event);
     }
-    return events.sort(newestFirst);
+    events.sort(newestFirst);
+    if (limit > 0 && events.length > limit) events.length = limit;
+    return events;
   }
 
   /**

@@ -344,6 +344,26 @@ describe('SqliteEventIndex', () => {
     upgraded.close();
   });
 
+  it('forgets the layouts it read inside a transaction that rolls back', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'i.db'));
+    const tagged = eventAt(1, {
+      eventName: 'CreateTags',
+      requestParameters: { resourcesSet: { items: [{ resourceId: SG }] }, tagSet: { items: [{ key: 'a' }] } },
+    });
+    idx.begin();
+    idx.writeFile({ path: 'a.json', size: 1, version: '1', mode: 'writes', errors: 0, events: [tagged] });
+    expect(idx.event(tagged.eventId)?.eventName).toBe('CreateTags');
+    idx.rollback();
+    // The rolled-back layout's id now goes to another layout, with other values.
+    const deleted = eventAt(2, { eventName: 'DeleteSecurityGroup', requestParameters: { groupId: SG } });
+    idx.putStored([deleted]);
+    expect(idx.event(deleted.eventId)).toMatchObject({
+      eventName: 'DeleteSecurityGroup',
+      request: { groupId: SG },
+    });
+    idx.close();
+  });
+
   it('leaves no partial rows when a write fails mid-file', () => {
     const idx = SqliteEventIndex.open(join(dir, 'i.db'));
     idx.writeFiles([

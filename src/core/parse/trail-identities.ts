@@ -9,8 +9,8 @@
  * "userIdentity":{`, and the block ends at the first `},"eventTime":"` after it. A JSON string cannot
  * hold a raw `"`, so that pattern is structure, never text; inside `userIdentity` it could only close
  * a nested object, and then the piece cut out is not a whole object and fails to parse. Whenever a
- * piece fails, or the record does not end up with the placeholder as its `userIdentity` (a second
- * `userIdentity` key), the record is parsed whole, as it would have been without this.
+ * piece fails, or `"userIdentity":` appears again after the block (a second key, which `JSON.parse`
+ * would take, or a nested one), the record is parsed whole, as it would have been without this.
  */
 import type { JsonObject } from '../model.js';
 import { isJsonObject, type JsonParse, parseJson } from './shape.js';
@@ -18,6 +18,7 @@ import { isJsonObject, type JsonParse, parseJson } from './shape.js';
 const RECORD_START = Buffer.from('{"eventVersion":"');
 const USER_IDENTITY = Buffer.from('","userIdentity":{');
 const IDENTITY_END = Buffer.from('},"eventTime":"');
+const IDENTITY_KEY = Buffer.from('"userIdentity":');
 /** Longest `eventVersion` looked for (`1.11`). */
 const MAX_VERSION = 16;
 /** Distinct blocks kept; past it the cache starts again empty. */
@@ -50,6 +51,8 @@ export class IdentityInterner {
     const identity = this.#identitySpan(buf, start, end);
     if (identity === undefined) return parseJson(buf.toString('utf8', start, end));
     const [from, to] = identity;
+    const again = buf.indexOf(IDENTITY_KEY, to);
+    if (again >= 0 && again < end) return parseJson(buf.toString('utf8', start, end));
     const text = buf.toString('latin1', from, to);
     let shared = this.#byText.get(text);
     if (shared === undefined) {
