@@ -223,6 +223,7 @@ export function eventsOfLog(read: TrailLogRead): DocumentEvents | undefined {
   const skimmed = parseSkimmedTrailLog(read.log, read.source, {
     // The index has no rules: a record's tail alone says whether it is kept.
     byTail: (tail) => !tail.readOnly,
+    writesOnly: true,
   });
   if (skimmed === undefined) return undefined;
   // As `eventsOfDocument`: reads and failed calls are not kept (the first record is parsed whatever it is).

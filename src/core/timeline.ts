@@ -110,7 +110,10 @@ export function summariseRequest(params: JsonObject | null | undefined): Request
     }
     if (leaves >= L.maxLeaves) return;
     leaves += 1;
-    Object.defineProperty(out, key, { value: leaf, enumerable: true, writable: true, configurable: true });
+    // An assignment to `__proto__` would set the prototype: that one key is defined as data.
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value: leaf, enumerable: true, writable: true, configurable: true });
+    } else out[key] = leaf;
   };
   visit(params, '', 0);
   return out;

@@ -28,8 +28,18 @@ export type EventValues = [
   fileId: number | null,
 ];
 
+/** Rows per multi-row INSERT of `insertMany`. */
+export const EVENTS_PER_STATEMENT = 16;
+
+const COLUMNS = `event_key, event_id, time_ms, account, region, layout_id, caller_id, change, read_only, error_code,
+  detail, file_id`;
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 /** Writes and finds event rows, on one connection. */
 export class EventRows {
+  readonly #db: Database.Database;
+  /** Multi-row INSERTs by row count, made when first needed. */
+  readonly #many = new Map<number, Database.Statement<(string | number | null)[]>>();
   readonly #insert: Database.Statement<[number | null, number | null, ...EventValues]> | undefined;
   readonly #byKey: Database.Statement<[number, number], EventRow>;
   readonly #unkeyed: Database.Statement<[string], EventRow>;
@@ -37,6 +47,7 @@ export class EventRows {
   readonly #byEventId: Database.Statement<[string], EventRow>;
 
   public constructor(db: Database.Database, writer: boolean) {
+    this.#db = db;
     this.#insert = writer
       ? db.prepare(
           `INSERT OR IGNORE INTO events (id, event_key, event_id, time_ms, account, region, layout_id, caller_id,
@@ -63,6 +74,51 @@ export class EventRows {
       result = insert.run(rowid, null, ...values);
     }
     return Number(result.lastInsertRowid);
+  }
+
+  /**
+   * Stores events, up to `EVENTS_PER_STATEMENT` in one statement: for each, the rowid it was stored at,
+   * or -1 when it is stored already (before, or earlier in `batch`). Rowids are given in order, so when
+   * every row went in, the statement's rows are the last ones; when some did not, each event is looked
+   * up: it went in when its row is one of the statement's.
+   */
+  public insertMany(batch: readonly EventValues[]): number[] {
+    if (batch.length > EVENTS_PER_STATEMENT) {
+      throw new RangeError(
+        `insertMany takes at most ${EVENTS_PER_STATEMENT} events, but ${batch.length} were given`,
+      );
+    }
+    if (batch.length === 0) return [];
+    const values: (string | number | null)[] = [];
+    for (const row of batch) values.push(hash53(row[0]), ...row);
+    const result = this.#statement(batch.length).run(...values);
+    const last = Number(result.lastInsertRowid);
+    if (result.changes === batch.length) return batch.map((_, i) => last - batch.length + 1 + i);
+    // The rows of this statement are the last `changes` ones (none when it changed nothing).
+    const first = result.changes === 0 ? Number.POSITIVE_INFINITY : last - result.changes + 1;
+    const claimed = new Set<number>();
+    return batch.map((row) => {
+      const held = this.#byKey.get(row[1], hash53(row[0]));
+      if (held !== undefined && held.event_id === row[0]) {
+        if (held.id >= first && !claimed.has(held.id)) {
+          claimed.add(held.id);
+          return held.id;
+        }
+        return -1;
+      }
+      // Another event holds its (time, hash) place: stored, if it is not already, without a key.
+      return this.insert(row);
+    });
+  }
+
+  #statement(rows: number): Database.Statement<(string | number | null)[]> {
+    const held = this.#many.get(rows);
+    if (held !== undefined) return held;
+    const statement = this.#db.prepare<(string | number | null)[]>(
+      `INSERT OR IGNORE INTO events (${COLUMNS}) VALUES ${Array(rows).fill(ROW).join(', ')}`,
+    );
+    this.#many.set(rows, statement);
+    return statement;
   }
 
   /** The row of a stored event (an indexed lookup). */

@@ -33,7 +33,7 @@ import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
 import { BatchedInsert } from './sqlite-batch.js';
 import { CallerSpans } from './sqlite-caller-spans.js';
-import { EventRows } from './sqlite-events.js';
+import { EVENTS_PER_STATEMENT, EventRows, type EventValues } from './sqlite-events.js';
 import { decodeDetail, detailOf, LayoutReader, LayoutWriter } from './sqlite-layout.js';
 import type { CallerDbRow, EventRow, FileRow } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
@@ -191,6 +191,13 @@ function prepareStatements(db: Database.Database, writer: boolean) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+interface LastCaller {
+  readonly accessKeyId: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly sourceIPAddress: string | undefined;
+  readonly id: number;
+}
+
 export class SqliteEventIndex implements EventIndex {
   public readonly path: string;
   public readonly readonly: boolean;
@@ -204,6 +211,8 @@ export class SqliteEventIndex implements EventIndex {
    * without building (and hashing) the long key of `#callerIds`. Replaced when a transaction rolls back.
    */
   #callersOfPrincipal = new WeakMap<Principal, TupleCache<number>>();
+  /** The caller id last found for a principal object, and what else made it (see `#callerIdOf`). */
+  #lastCallerOf = new WeakMap<Principal, LastCaller>();
   /** Key rows (key hash, change, time, event rowid) of the open transaction not written yet. */
   readonly #keyRows: BatchedInsert | undefined;
   /** Callers inserted by the open transaction: forgotten again if it rolls back. */
@@ -325,17 +334,7 @@ export class SqliteEventIndex implements EventIndex {
   public writeFile(file: FileBatch, nowMs: number = Date.now()): WriteResult {
     if (!this.#db.inTransaction) throw new IndexFileError(`${this.path}: writeFile needs begin() first`);
     const fileId = this.#upsertFile(file, 0, nowMs);
-    let inserted = 0;
-    let duplicates = 0;
-    let keys = 0;
-    for (const event of file.events) {
-      const written = this.#insert(event, fileId);
-      if (written < 0) duplicates += 1;
-      else {
-        inserted += 1;
-        keys += written;
-      }
-    }
+    const { inserted, duplicates, keys } = this.#insertAll(file.events, fileId);
     this.#callerSpans.close();
     if (inserted > 0) this.#upsertFile(file, inserted, nowMs);
     // Key and span rows wait for the commit, to be written many to a statement; within bounds.
@@ -366,7 +365,10 @@ export class SqliteEventIndex implements EventIndex {
   }
 
   #forgetPendingCallers(): void {
-    if (this.#pendingCallers.length > 0) this.#callersOfPrincipal = new WeakMap();
+    if (this.#pendingCallers.length > 0) {
+      this.#callersOfPrincipal = new WeakMap();
+      this.#lastCallerOf = new WeakMap();
+    }
     for (const key of this.#pendingCallers) {
       const id = this.#callerIds.get(key);
       this.#callerIds.delete(key);
@@ -383,19 +385,9 @@ export class SqliteEventIndex implements EventIndex {
   /** Stores events that belong to no file, in one transaction. */
   public putStored(events: readonly StoredEvent[]): WriteResult {
     return this.#transaction(() => {
-      let inserted = 0;
-      let duplicates = 0;
-      let keys = 0;
-      for (const event of events) {
-        const written = this.#insert(event, null);
-        if (written < 0) duplicates += 1;
-        else {
-          inserted += 1;
-          keys += written;
-        }
-      }
+      const written = this.#insertAll(events, null);
       this.#callerSpans.close();
-      return { inserted, duplicates, keys };
+      return written;
     });
   }
 
@@ -425,32 +417,43 @@ export class SqliteEventIndex implements EventIndex {
     return row.id;
   }
 
-  /** Key rows written, or -1 for an event already stored. */
-  #insert(event: StoredEvent, fileId: number | null): number {
-    const callerId = this.#callerIdOf(event);
-    const change = event.change ? 1 : 0;
-    const rowid = this.#events.insert([
-      event.eventId,
-      event.eventTimeMs,
-      event.accountId,
-      event.awsRegion,
-      this.#layoutIds!.idOf(event),
-      callerId,
-      change,
-      event.readOnly ? 1 : 0,
-      event.errorCode ?? null,
-      detailOf(event),
-      fileId,
-    ]);
-    if (rowid < 0) return -1;
-    this.#callerSpans.add(callerId, change, event.eventTimeMs, rowid);
-    const rows = this.#keyRows!.values;
+  /** Stores events, many to a statement, and notes their keys and callers. */
+  #insertAll(events: readonly StoredEvent[], fileId: number | null): WriteResult {
+    let inserted = 0;
     let keys = 0;
-    for (const key of indexKeysOf(event)) {
-      rows.push(hash53(key), change, event.eventTimeMs, rowid);
-      keys += 1;
+    const rows = this.#keyRows!.values;
+    for (let at = 0; at < events.length; at += EVENTS_PER_STATEMENT) {
+      const chunk = events.slice(at, at + EVENTS_PER_STATEMENT);
+      const values = chunk.map(
+        (event): EventValues => [
+          event.eventId,
+          event.eventTimeMs,
+          event.accountId,
+          event.awsRegion,
+          this.#layoutIds!.idOf(event),
+          this.#callerIdOf(event),
+          event.change ? 1 : 0,
+          event.readOnly ? 1 : 0,
+          event.errorCode ?? null,
+          detailOf(event),
+          fileId,
+        ],
+      );
+      const rowids = this.#events.insertMany(values);
+      for (let i = 0; i < chunk.length; i++) {
+        const rowid = rowids[i]!;
+        if (rowid < 0) continue;
+        const event = chunk[i]!;
+        const [, , , , , callerId, change] = values[i]!;
+        inserted += 1;
+        this.#callerSpans.add(callerId, change, event.eventTimeMs, rowid);
+        for (const key of indexKeysOf(event)) {
+          rows.push(hash53(key), change, event.eventTimeMs, rowid);
+          keys += 1;
+        }
+      }
     }
-    return keys;
+    return { inserted, duplicates: events.length - inserted, keys };
   }
 
   /** Writes the key and span rows held, many to a statement; inside the transaction that made them. */
@@ -474,6 +477,28 @@ export class SqliteEventIndex implements EventIndex {
   }
 
   #callerIdOf(event: StoredEvent): number {
+    // Most principal objects stand for one caller (`cloudblame index` shares them per userIdentity text,
+    // user agent and address): the one last seen with it is tried first.
+    const last = this.#lastCallerOf.get(event.principal);
+    if (
+      last !== undefined &&
+      last.accessKeyId === event.accessKeyId &&
+      last.userAgent === event.userAgent &&
+      last.sourceIPAddress === event.sourceIPAddress
+    ) {
+      return last.id;
+    }
+    const id = this.#callerIdCached(event);
+    this.#lastCallerOf.set(event.principal, {
+      accessKeyId: event.accessKeyId,
+      userAgent: event.userAgent,
+      sourceIPAddress: event.sourceIPAddress,
+      id,
+    });
+    return id;
+  }
+
+  #callerIdCached(event: StoredEvent): number {
     let byRest = this.#callersOfPrincipal.get(event.principal);
     if (byRest === undefined) {
       byRest = new TupleCache(3, MAX_CACHED_CALLERS);

@@ -9,8 +9,9 @@
  * "userIdentity":{`, and the block ends at the first `},"eventTime":"` after it. A JSON string cannot
  * hold a raw `"`, so that pattern is structure, never text; inside `userIdentity` it could only close
  * a nested object, and then the piece cut out is not a whole object and fails to parse. Whenever a
- * piece fails, or `"userIdentity":` appears again after the block (a second key, which `JSON.parse`
- * would take, or a nested one), the record is parsed whole, as it would have been without this.
+ * piece fails, or the record does not end up with the placeholder as its `userIdentity`, the record is
+ * parsed whole, as it would have been without this. The placeholder is a number drawn when the interner
+ * is made, so a second `userIdentity` key (which `JSON.parse` would take) cannot pass for it.
  */
 import type { JsonObject } from '../model.js';
 import { isJsonObject, type JsonParse, parseJson } from './shape.js';
@@ -18,7 +19,6 @@ import { isJsonObject, type JsonParse, parseJson } from './shape.js';
 const RECORD_START = Buffer.from('{"eventVersion":"');
 const USER_IDENTITY = Buffer.from('","userIdentity":{');
 const IDENTITY_END = Buffer.from('},"eventTime":"');
-const IDENTITY_KEY = Buffer.from('"userIdentity":');
 /** Longest `eventVersion` looked for (`1.11`). */
 const MAX_VERSION = 16;
 /** Distinct blocks kept; past it the cache starts again empty. */
@@ -45,14 +45,15 @@ export function isSharedIdentity(identity: JsonObject): boolean {
 
 export class IdentityInterner {
   #byText = new Map<string, JsonObject>();
+  /** Stands for the block in the text parsed: a number no record can be expected to hold. */
+  readonly #placeholder = Math.random() + 1;
+  readonly #placeholderText = String(this.#placeholder);
 
   /** The record in `[start, end)` of `buf`, parsed, its `userIdentity` shared when it can be. */
   public parse(buf: Buffer, start: number, end: number): JsonParse {
     const identity = this.#identitySpan(buf, start, end);
     if (identity === undefined) return parseJson(buf.toString('utf8', start, end));
     const [from, to] = identity;
-    const again = buf.indexOf(IDENTITY_KEY, to);
-    if (again >= 0 && again < end) return parseJson(buf.toString('utf8', start, end));
     const text = buf.toString('latin1', from, to);
     let shared = this.#byText.get(text);
     if (shared === undefined) {
@@ -62,8 +63,10 @@ export class IdentityInterner {
       if (this.#byText.size >= MAX_IDENTITIES) this.#byText.clear();
       this.#byText.set(text, shared);
     }
-    const rest = parseJson(`${buf.toString('utf8', start, from)}0${buf.toString('utf8', to, end)}`);
-    if (!rest.ok || !isJsonObject(rest.value) || rest.value['userIdentity'] !== 0) {
+    const rest = parseJson(
+      `${buf.toString('utf8', start, from)}${this.#placeholderText}${buf.toString('utf8', to, end)}`,
+    );
+    if (!rest.ok || !isJsonObject(rest.value) || rest.value['userIdentity'] !== this.#placeholder) {
       return parseJson(buf.toString('utf8', start, end));
     }
     rest.value['userIdentity'] = shared;

@@ -75,12 +75,18 @@ export function hasCloudTrailKeyOrder(record: unknown): boolean {
 export interface SkimPolicy {
   /** `true`: needed; `false`: not needed, whatever its head; `undefined`: ask `byHead`. */
   readonly byTail: (tail: RecordTail) => boolean | undefined;
+  /**
+   * The tail's `readOnly` decides alone (`byTail` is not asked): a read is not needed, anything else is.
+   * Saves reading the category. @default false
+   */
+  readonly writesOnly?: boolean;
   /** Whether a record whose tail did not decide is needed. @default needed */
   readonly byHead?: (head: RecordHead) => boolean;
 }
 
 /** Whether the record in `[start, end)` of `buf` is needed by `policy`: true when its bytes cannot tell. */
 export function isNeededBy(policy: SkimPolicy, buf: Buffer, start: number, end: number): boolean {
+  if (policy.writesOnly === true) return readTailReadOnly(buf, start, end) !== true;
   const tail = readTail(buf, start, end);
   if (tail === undefined) return true;
   const byTail = policy.byTail(tail);
@@ -211,22 +217,43 @@ export function readHead(buf: Buffer, start: number, end: number): RecordHead | 
   return internHead(buf, { identityFrom, identityEnd, sourceFrom, sourceEnd, nameFrom, nameEnd });
 }
 
-/** The record's tail, or undefined when it is not in the form CloudTrail writes. */
-export function readTail(buf: Buffer, start: number, end: number): RecordTail | undefined {
+/** Where the record's `readOnly` value is, or -1 when its tail is not in the form CloudTrail writes. */
+function readOnlyAt(buf: Buffer, start: number, end: number): number {
   // `"eventID":"3b153454-...","readOnly":true,...,"eventCategory":"Management",...}`
   const idAt = buf.lastIndexOf(EVENT_ID, end - EVENT_ID.length);
-  if (idAt < start) return undefined;
+  if (idAt < start) return -1;
   const idEnd = plainStringEnd(buf, idAt + EVENT_ID.length, end);
-  if (idEnd < 0 || !startsWithAt(buf, idEnd + 1, READ_ONLY_AFTER_ID)) return undefined;
-  const readOnlyAt = idEnd + 1 + READ_ONLY_AFTER_ID.length;
-  const readOnly = booleanAt(buf, readOnlyAt);
-  if (readOnly === undefined) return undefined;
+  if (idEnd < 0 || !startsWithAt(buf, idEnd + 1, READ_ONLY_AFTER_ID)) return -1;
+  return idEnd + 1 + READ_ONLY_AFTER_ID.length;
+}
+
+/** The record's last `eventCategory` after `from`: undefined when there is none, null when unreadable. */
+function categoryAfter(buf: Buffer, from: number, end: number): string | undefined | null {
   const categoryAt = buf.lastIndexOf(EVENT_CATEGORY, end - EVENT_CATEGORY.length);
-  if (categoryAt < readOnlyAt) return { readOnly, eventCategory: undefined };
+  if (categoryAt < from) return undefined;
   const categoryFrom = categoryAt + EVENT_CATEGORY.length;
   // Nearly always `Management`: no string made for it.
-  if (startsWithAt(buf, categoryFrom, MANAGEMENT)) return { readOnly, eventCategory: 'Management' };
+  if (startsWithAt(buf, categoryFrom, MANAGEMENT)) return 'Management';
   const categoryEnd = plainStringEnd(buf, categoryFrom, end);
-  if (categoryEnd < 0) return undefined;
-  return { readOnly, eventCategory: buf.toString('latin1', categoryFrom, categoryEnd) };
+  if (categoryEnd < 0) return null;
+  return buf.toString('latin1', categoryFrom, categoryEnd);
+}
+
+/** The record's tail, or undefined when it is not in the form CloudTrail writes. */
+export function readTail(buf: Buffer, start: number, end: number): RecordTail | undefined {
+  const at = readOnlyAt(buf, start, end);
+  if (at < 0) return undefined;
+  const readOnly = booleanAt(buf, at);
+  if (readOnly === undefined) return undefined;
+  const eventCategory = categoryAfter(buf, at, end);
+  return eventCategory === null ? undefined : { readOnly, eventCategory };
+}
+
+/**
+ * The record's `readOnly` as its tail says it (`readTail` without the category, for a caller that needs
+ * no more), or undefined when the tail is not in the form CloudTrail writes.
+ */
+export function readTailReadOnly(buf: Buffer, start: number, end: number): boolean | undefined {
+  const at = readOnlyAt(buf, start, end);
+  return at < 0 ? undefined : booleanAt(buf, at);
 }

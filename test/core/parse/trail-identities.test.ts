@@ -289,8 +289,8 @@ describe('IdentityInterner.parse: records it parses whole', () => {
     expect(recordOf(result)['userIdentity']).toBe('x');
   });
 
-  // The record is parsed with `0` in place of userIdentity: a later duplicate `"userIdentity":0` would pass
-  // for the placeholder, and JSON.parse keeps the last value.
+  // The record is parsed with a placeholder in place of userIdentity: a later duplicate must not pass for
+  // it (JSON.parse keeps the last value), whatever simple value it has.
   it('parses whole a record with a second top-level userIdentity that is 0', () => {
     const text = recordText(ROLE_IDENTITY).replace(/}$/, ',"userIdentity":0}');
     const result = parseText(new IdentityInterner(), text);
