@@ -38,7 +38,7 @@ export interface IndexContext {
   readonly s3?: () => S3Client;
   /** @default Date.now */
   readonly now?: () => number;
-  /** Events written per transaction (whole files always); @default 20 000 */
+  /** Events written per transaction (whole files always); @default 100 000 */
   readonly batchEvents?: number;
   /** A batch is also written once this old, so that queries see progress; ms. @default 2000 */
   readonly batchMs?: number;
@@ -319,11 +319,13 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
   });
   const mode: IndexMode = ctx.all ? 'all' : 'writes';
   const principals = new PrincipalCache();
-  const batchEvents = ctx.batchEvents ?? 20_000;
+  const batchEvents = ctx.batchEvents ?? 100_000;
   const batchMs = ctx.batchMs ?? 2000;
   // Files are written as they are read, into a transaction that is committed every `batchEvents` events
-  // or `batchMs`: a file's events are not held until its batch is written (at 20,000 events a batch they
-  // outlived many young-generation collections), and a killed run still leaves whole batches of files.
+  // or `batchMs`: a file's events are not held until its batch is written, and a killed run still leaves
+  // whole batches of files. Each commit writes every page the batch touched to the log, and key rows land
+  // all over their table: 100,000 events a commit wrote a third fewer bytes than 20,000 (215 against 328
+  // MB for the bench's 300,000 write events), and the 2 s bound keeps queries seeing progress.
   let open = false;
   let batchFiles = 0;
   let batchSize = 0;

@@ -169,14 +169,33 @@ export class LayoutWriter {
   }
 
   public idOf(event: Described): number {
+    return this.encode(event)[0];
+  }
+
+  /** The event's layout id and its `detail` (`detailOf`), in one pass over what it names. */
+  public encode(event: Described): [layoutId: number, detail: string] {
+    const values: Scalar[] = [];
     let node = this.#step(this.#step(this.#root, event.eventSource), event.eventName);
     node = this.#step(node, event.identifiers.length);
-    for (const id of event.identifiers) node = this.#step(this.#step(node, id.path), id.resourceType);
+    for (const id of event.identifiers) {
+      node = this.#step(this.#step(node, id.path), id.resourceType);
+      values.push(id.value);
+    }
     node = this.#step(node, event.aliases.length);
-    for (const group of event.aliases) node = this.#step(node, group.length);
+    for (const group of event.aliases) {
+      node = this.#step(node, group.length);
+      for (const member of group) values.push(member);
+    }
     node = this.#step(node, -1);
-    for (const key in event.request) node = this.#step(node, key);
-    if (node.id !== undefined) return node.id;
+    const request = event.request;
+    for (const key in request) {
+      node = this.#step(node, key);
+      values.push(request[key]!);
+    }
+    return [node.id ?? this.#store(node, event), JSON.stringify(values)];
+  }
+
+  #store(node: Node, event: Described): number {
     const text = layoutText(layoutOf(event));
     const held = this.#find.get(text);
     node.id = held?.id ?? Number(this.#add.run(text).lastInsertRowid);

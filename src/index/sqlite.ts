@@ -34,7 +34,7 @@ import type { EventIndex, EventQuery } from './port.js';
 import { BatchedInsert } from './sqlite-batch.js';
 import { CallerSpans } from './sqlite-caller-spans.js';
 import { EVENTS_PER_STATEMENT, EventRows, type EventValues } from './sqlite-events.js';
-import { decodeDetail, detailOf, LayoutReader, LayoutWriter } from './sqlite-layout.js';
+import { decodeDetail, LayoutReader, LayoutWriter } from './sqlite-layout.js';
 import type { CallerDbRow, EventRow, FileRow } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 
@@ -424,21 +424,22 @@ export class SqliteEventIndex implements EventIndex {
     const rows = this.#keyRows!.values;
     for (let at = 0; at < events.length; at += EVENTS_PER_STATEMENT) {
       const chunk = events.slice(at, at + EVENTS_PER_STATEMENT);
-      const values = chunk.map(
-        (event): EventValues => [
+      const values = chunk.map((event): EventValues => {
+        const [layoutId, detail] = this.#layoutIds!.encode(event);
+        return [
           event.eventId,
           event.eventTimeMs,
           event.accountId,
           event.awsRegion,
-          this.#layoutIds!.idOf(event),
+          layoutId,
           this.#callerIdOf(event),
           event.change ? 1 : 0,
           event.readOnly ? 1 : 0,
           event.errorCode ?? null,
-          detailOf(event),
+          detail,
           fileId,
-        ],
-      );
+        ];
+      });
       const rowids = this.#events.insertMany(values);
       for (let i = 0; i < chunk.length; i++) {
         const rowid = rowids[i]!;
