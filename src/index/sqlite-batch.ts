@@ -7,9 +7,17 @@ import type Database from 'better-sqlite3';
 /** Rows per multi-row INSERT. */
 export const ROWS_PER_STATEMENT = 32;
 
+/** Rows a buffer starts with room for. */
+const INITIAL_ROWS = 4096;
+
 export class BatchedInsert {
-  /** The rows held, flattened: `columns.length` values each. Push whole rows only. */
-  public readonly values: number[] = [];
+  /**
+   * The rows held, flattened (`columns.length` values each), in a typed array: a plain array would hold
+   * each hash and time as a heap number, and a batch of them outlives young-generation collections.
+   */
+  #values: Float64Array;
+  /** Values in use. */
+  #used = 0;
   readonly #width: number;
   readonly #one: Database.Statement<number[]>;
   readonly #many: Database.Statement<number[]>;
@@ -17,6 +25,7 @@ export class BatchedInsert {
   /** @param table and its `columns`: trusted names, written into the statements as they are */
   public constructor(db: Database.Database, table: string, columns: readonly string[]) {
     this.#width = columns.length;
+    this.#values = new Float64Array(INITIAL_ROWS * this.#width);
     const row = `(${columns.map(() => '?').join(', ')})`;
     const insert = `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES`;
     this.#one = db.prepare(`${insert} ${row}`);
@@ -25,22 +34,42 @@ export class BatchedInsert {
 
   /** Rows held. */
   public get length(): number {
-    return this.values.length / this.#width;
+    return this.#used / this.#width;
+  }
+
+  /**
+   * Makes room for one more row and returns where its values go in `buffer` (read `buffer` after this
+   * call: growing replaces it); the caller writes all `columns.length` of them.
+   */
+  public reserve(): number {
+    if (this.#used + this.#width > this.#values.length) {
+      const grown = new Float64Array(this.#values.length * 2);
+      grown.set(this.#values);
+      this.#values = grown;
+    }
+    const at = this.#used;
+    this.#used += this.#width;
+    return at;
+  }
+
+  public get buffer(): Float64Array {
+    return this.#values;
   }
 
   /** Writes the rows held (inside the caller's transaction) and forgets them. */
   public flush(): void {
-    const values = this.values;
+    const values = this.#values;
+    const used = this.#used;
     const width = this.#width;
     const chunk = ROWS_PER_STATEMENT * width;
     let at = 0;
-    for (; at + chunk <= values.length; at += chunk) this.#many.run(...values.slice(at, at + chunk));
-    for (; at < values.length; at += width) this.#one.run(...values.slice(at, at + width));
-    values.length = 0;
+    for (; at + chunk <= used; at += chunk) this.#many.run(...values.subarray(at, at + chunk));
+    for (; at < used; at += width) this.#one.run(...values.subarray(at, at + width));
+    this.#used = 0;
   }
 
   /** Forgets the rows held (their transaction was rolled back). */
   public discard(): void {
-    this.values.length = 0;
+    this.#used = 0;
   }
 }

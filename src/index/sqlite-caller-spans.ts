@@ -83,14 +83,14 @@ export class CallerSpans {
     const rows = this.#rows;
     if (rows === undefined) throw new Error('CallerSpans opened for reading only');
     for (const [key, span] of this.#open) {
-      rows.values.push(
-        Math.floor(key / 2),
-        key % 2,
-        span.lastMs,
-        span.firstMs,
-        span.firstRowid,
-        span.lastRowid,
-      );
+      const at = rows.reserve();
+      const values = rows.buffer;
+      values[at] = Math.floor(key / 2);
+      values[at + 1] = key % 2;
+      values[at + 2] = span.lastMs;
+      values[at + 3] = span.firstMs;
+      values[at + 4] = span.firstRowid;
+      values[at + 5] = span.lastRowid;
     }
     this.#open.clear();
   }

@@ -4,8 +4,10 @@
  * An event's row holds only the values, as one JSON array (`detail`). What the values are (the event
  * source and name, each identifier's path and resource type, the sizes of the alias groups, the
  * request's parameter names) is the event's layout, which thousands of events share: the `layouts`
- * table holds each one once, and the row points at it. Measured on the bench's write archive, rows
- * shrink from 430 to about 250 bytes, and every byte is written twice (log, then database file).
+ * table holds each one once, and the row points at it. A value that repeats an earlier one (an
+ * identifier read from a request parameter that the summary shows too) is stored once: the layout says
+ * where it repeats. Measured on the bench's write archive, rows shrink from 430 to about 200 bytes, and
+ * every byte is written twice (log, then database file).
  */
 import type Database from 'better-sqlite3';
 import type { Identifier } from '../core/model.js';
@@ -21,6 +23,11 @@ export interface Layout {
   readonly identifiers: readonly (readonly [path: string, resourceType?: string])[];
   readonly aliasSizes: readonly number[];
   readonly requestKeys: readonly string[];
+  /**
+   * Values not in the detail because they repeat an earlier one, as pairs `[position, earlier position]`
+   * over all the values (identifiers, alias members, request values), in order. @default none
+   */
+  readonly repeats: readonly number[];
 }
 
 /** What `decodeDetail` gives back. */
@@ -36,15 +43,39 @@ export type Described = Pick<
   'eventSource' | 'eventName' | 'identifiers' | 'aliases' | 'request'
 >;
 
-/** A layout's text in the `layouts` table: `[source, name, [[path, type?]...], [sizes], [keys]]`. */
+/**
+ * A layout's text in the `layouts` table: `[source, name, [[path, type?]...], [sizes], [keys]]`, and
+ * `[repeats]` after them when there are any.
+ */
 export function layoutText(layout: Layout): string {
-  return JSON.stringify([
+  const parts: unknown[] = [
     layout.source,
     layout.name,
     layout.identifiers,
     layout.aliasSizes,
     layout.requestKeys,
-  ]);
+  ];
+  if (layout.repeats.length > 0) parts.push(layout.repeats);
+  return JSON.stringify(parts);
+}
+
+function valueCount(layout: Pick<Layout, 'identifiers' | 'aliasSizes' | 'requestKeys'>): number {
+  return (
+    layout.identifiers.length + layout.aliasSizes.reduce((sum, n) => sum + n, 0) + layout.requestKeys.length
+  );
+}
+
+/** Pairs `[position, earlier position]`, each position once, after its earlier one, within `count`. */
+function areRepeats(value: unknown, count: number): value is number[] {
+  if (!Array.isArray(value) || value.length % 2 !== 0) return false;
+  const seen = new Set<number>();
+  for (let i = 0; i < value.length; i += 2) {
+    const [at, earlier] = [value[i], value[i + 1]];
+    if (!Number.isInteger(at) || !Number.isInteger(earlier)) return false;
+    if (earlier < 0 || earlier >= at || at >= count || seen.has(at)) return false;
+    seen.add(at);
+  }
+  return true;
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -61,7 +92,7 @@ export function parseLayout(text: string, where: string): Layout {
   }
   if (
     Array.isArray(parsed) &&
-    parsed.length === 5 &&
+    (parsed.length === 5 || parsed.length === 6) &&
     typeof parsed[0] === 'string' &&
     typeof parsed[1] === 'string' &&
     Array.isArray(parsed[2]) &&
@@ -70,20 +101,43 @@ export function parseLayout(text: string, where: string): Layout {
     parsed[3].every((n) => Number.isInteger(n) && n >= 0) &&
     isStringArray(parsed[4])
   ) {
-    return {
+    const layout = {
       source: parsed[0],
       name: parsed[1],
       identifiers: parsed[2] as [string, string?][],
       aliasSizes: parsed[3] as number[],
       requestKeys: parsed[4],
     };
+    const repeats: unknown = parsed[5] ?? [];
+    if (areRepeats(repeats, valueCount(layout))) return { ...layout, repeats };
   }
   throw new IndexFileError(
-    `${where}: layout must be [source, name, [[path, type?]...], [sizes], [keys]], but ${text.slice(0, 80)} was found`,
+    `${where}: layout must be [source, name, [[path, type?]...], [sizes], [keys], [repeats]?], but ${text.slice(0, 80)} was found`,
   );
 }
 
-/** The layout of an event, and its `detail` text. */
+/** Every value of an event, in its layout's order: identifiers, alias members, request values. */
+function valuesOf(event: Described): Scalar[] {
+  const values: Scalar[] = [];
+  for (const id of event.identifiers) values.push(id.value);
+  for (const group of event.aliases) for (const member of group) values.push(member);
+  for (const key in event.request) values.push(event.request[key]!);
+  return values;
+}
+
+/** The values that do not repeat an earlier one, and the repeats (`Layout.repeats`). */
+function split(values: readonly Scalar[]): { kept: Scalar[]; repeats: number[] } {
+  const kept: Scalar[] = [];
+  const repeats: number[] = [];
+  for (let at = 0; at < values.length; at++) {
+    const earlier = values.indexOf(values[at]!);
+    if (earlier < at) repeats.push(at, earlier);
+    else kept.push(values[at]!);
+  }
+  return { kept, repeats };
+}
+
+/** The layout of an event. */
 export function layoutOf(event: Described): Layout {
   return {
     source: event.eventSource,
@@ -93,16 +147,13 @@ export function layoutOf(event: Described): Layout {
     ),
     aliasSizes: event.aliases.map((group) => group.length),
     requestKeys: Object.keys(event.request),
+    repeats: split(valuesOf(event)).repeats,
   };
 }
 
-/** The values of an event, in its layout's order, as JSON. */
+/** The values of an event that its layout does not give as repeats, in order, as JSON. */
 export function detailOf(event: Described): string {
-  const values: Scalar[] = [];
-  for (const id of event.identifiers) values.push(id.value);
-  for (const group of event.aliases) for (const member of group) values.push(member);
-  for (const key in event.request) values.push(event.request[key]!);
-  return JSON.stringify(values);
+  return JSON.stringify(split(valuesOf(event)).kept);
 }
 
 /** @throws IndexFileError when the values do not fit the layout. */
@@ -113,32 +164,46 @@ export function decodeDetail(layout: Layout, text: string, where: string): Detai
   } catch (error) {
     throw new IndexFileError(`${where}: detail is not JSON`, { cause: error });
   }
-  const aliasCount = layout.aliasSizes.reduce((sum, n) => sum + n, 0);
-  const expected = layout.identifiers.length + aliasCount + layout.requestKeys.length;
+  const count = valueCount(layout);
+  const expected = count - layout.repeats.length / 2;
   if (!Array.isArray(values) || values.length !== expected) {
     throw new IndexFileError(
       `${where}: detail must hold ${expected} values for its layout, but ${Array.isArray(values) ? values.length : typeof values} were found`,
     );
   }
+  const all = layout.repeats.length > 0 ? withRepeats(values, layout.repeats, count) : values;
   let at = 0;
   const identifiers: Identifier[] = layout.identifiers.map(([path, resourceType]) => {
-    const value = String(values[at++]);
+    const value = String(all[at++]);
     return resourceType === undefined ? { value, path } : { value, path, resourceType };
   });
   const aliases = layout.aliasSizes.map((size) => {
     const group: string[] = [];
-    for (let n = 0; n < size; n++) group.push(String(values[at++]));
+    for (let n = 0; n < size; n++) group.push(String(all[at++]));
     return group;
   });
   const request: Record<string, Scalar> = {};
   for (const key of layout.requestKeys) {
-    const value = values[at++] as Scalar;
+    const value = all[at++] as Scalar;
     // As summariseRequest keeps it: a key named `__proto__` is data, not the object's prototype.
     if (key === '__proto__') {
       Object.defineProperty(request, key, { value, enumerable: true, writable: true, configurable: true });
     } else request[key] = value;
   }
   return { identifiers, aliases, request };
+}
+
+/** All the values of a detail, the repeats put back. */
+function withRepeats(kept: readonly unknown[], repeats: readonly number[], count: number): unknown[] {
+  const earlierOf = new Map<number, number>();
+  for (let i = 0; i < repeats.length; i += 2) earlierOf.set(repeats[i]!, repeats[i + 1]!);
+  const all: unknown[] = [];
+  let next = 0;
+  for (let at = 0; at < count; at++) {
+    const earlier = earlierOf.get(at);
+    all.push(earlier === undefined ? kept[next++] : all[earlier]);
+  }
+  return all;
 }
 
 /** A node of the writer's layout trie: one step per part of a layout. */
@@ -192,7 +257,10 @@ export class LayoutWriter {
       node = this.#step(node, key);
       values.push(request[key]!);
     }
-    return [node.id ?? this.#store(node, event), JSON.stringify(values)];
+    const { kept, repeats } = split(values);
+    node = this.#step(node, -2);
+    for (const n of repeats) node = this.#step(node, n);
+    return [node.id ?? this.#store(node, event), JSON.stringify(kept)];
   }
 
   #store(node: Node, event: Described): number {

@@ -421,7 +421,7 @@ export class SqliteEventIndex implements EventIndex {
   #insertAll(events: readonly StoredEvent[], fileId: number | null): WriteResult {
     let inserted = 0;
     let keys = 0;
-    const rows = this.#keyRows!.values;
+    const keyRows = this.#keyRows!;
     for (let at = 0; at < events.length; at += EVENTS_PER_STATEMENT) {
       const chunk = events.slice(at, at + EVENTS_PER_STATEMENT);
       const values = chunk.map((event): EventValues => {
@@ -449,7 +449,12 @@ export class SqliteEventIndex implements EventIndex {
         inserted += 1;
         this.#callerSpans.add(callerId, change, event.eventTimeMs, rowid);
         for (const key of indexKeysOf(event)) {
-          rows.push(hash53(key), change, event.eventTimeMs, rowid);
+          const at = keyRows.reserve();
+          const row = keyRows.buffer;
+          row[at] = hash53(key);
+          row[at + 1] = change;
+          row[at + 2] = event.eventTimeMs;
+          row[at + 3] = rowid;
           keys += 1;
         }
       }

@@ -155,6 +155,26 @@ describe('layout and detail round trip', () => {
       identifiers: [['p']],
       aliasSizes: [2, 1],
       requestKeys: ['k', 'l'],
+      repeats: [],
+    });
+  });
+
+  it('stores a value that repeats an earlier one once, and gives it back in its places', () => {
+    const event = described({
+      identifiers: [
+        { value: SG, path: 'requestParameters.groupId', resourceType: 'AWS::EC2::SecurityGroup' },
+        { value: 'web', path: 'requestParameters.groupName' },
+      ],
+      aliases: [[SG, 'web']],
+      request: { groupId: SG, groupName: 'web', port: 22, again: 22, text: '22' },
+    });
+    expect(JSON.parse(detailOf(event))).toEqual([SG, 'web', 22, '22']);
+    // Positions 2 and 3 (the alias group), 4 and 5 (the request's first two), 7 (22 again); '22' is a string.
+    expect(layoutOf(event).repeats).toEqual([2, 0, 3, 1, 4, 0, 5, 1, 7, 6]);
+    expect(roundTrip(event)).toEqual({
+      identifiers: event.identifiers,
+      aliases: event.aliases,
+      request: event.request,
     });
   });
 });
@@ -197,9 +217,16 @@ describe('LayoutWriter and LayoutReader', () => {
       identifiers: [
         { value: 'sg-b', path: 'requestParameters.groupId', resourceType: 'AWS::EC2::SecurityGroup' },
       ],
-      request: { groupId: 'sg-b' },
+      request: { groupId: 'sg-c' },
     });
     expect(writer.idOf(b)).toBe(writer.idOf(a));
+  });
+
+  it('gives events whose values repeat in other places other ids', () => {
+    const writer = new LayoutWriter(db);
+    const repeated = described({ request: { groupId: SG } });
+    const other = described({ request: { groupId: 'sg-other' } });
+    expect(writer.idOf(repeated)).not.toBe(writer.idOf(other));
   });
 
   const variants: [string, Described, Described][] = [
@@ -347,6 +374,7 @@ describe('decodeDetail', () => {
     identifiers: [['p', 'T'], ['q']],
     aliasSizes: [2],
     requestKeys: ['k'],
+    repeats: [],
   };
 
   it('decodes values that fit the layout', () => {
@@ -400,8 +428,11 @@ describe('parseLayout', () => {
       identifiers: [['p', 'T'], ['q']],
       aliasSizes: [0, 1, 3],
       requestKeys: ['0', '__proto__', 'a\u0000'],
+      repeats: [],
     };
     expect(parseLayout(layoutText(layout), 'here')).toEqual(layout);
+    const repeating: Layout = { ...layout, repeats: [3, 1, 5, 0] };
+    expect(parseLayout(layoutText(repeating), 'here')).toEqual(repeating);
   });
 
   it('throws IndexFileError naming the place, with the cause, when the text is not JSON', () => {
@@ -414,7 +445,11 @@ describe('parseLayout', () => {
   const malformed: [string, string][] = [
     ['an object', '{"source":"s"}'],
     ['four parts', '["s","n",[],[]]'],
-    ['six parts', '["s","n",[],[],[],[]]'],
+    ['seven parts', '["s","n",[],[],[],[],[]]'],
+    ['repeats of an odd length', '["s","n",[["p"],["q"]],[],[],[1]]'],
+    ['a repeat of a later position', '["s","n",[["p"],["q"]],[],[],[0,1]]'],
+    ['a repeat past the values', '["s","n",[["p"],["q"]],[],[],[2,0]]'],
+    ['a position repeated twice', '["s","n",[["p"],["q"],["r"]],[],[],[2,0,2,1]]'],
     ['a source that is not a string', '[1,"n",[],[],[]]'],
     ['a name that is not a string', '["s",null,[],[],[]]'],
     ['identifiers that are not a list', '["s","n",{},[],[]]'],
