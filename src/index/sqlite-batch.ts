@@ -62,9 +62,18 @@ export class BatchedInsert {
     const used = this.#used;
     const width = this.#width;
     const chunk = ROWS_PER_STATEMENT * width;
+    // One arguments array filled again for each statement: cheaper than spreading a new slice each time.
+    const many = new Array<number>(chunk);
+    const one = new Array<number>(width);
     let at = 0;
-    for (; at + chunk <= used; at += chunk) this.#many.run(...values.subarray(at, at + chunk));
-    for (; at < used; at += width) this.#one.run(...values.subarray(at, at + width));
+    for (; at + chunk <= used; at += chunk) {
+      for (let i = 0; i < chunk; i++) many[i] = values[at + i]!;
+      this.#many.run(...many);
+    }
+    for (; at < used; at += width) {
+      for (let i = 0; i < width; i++) one[i] = values[at + i]!;
+      this.#one.run(...one);
+    }
     this.#used = 0;
   }
 

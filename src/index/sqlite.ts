@@ -157,6 +157,9 @@ function prepareStatements(db: Database.Database, writer: boolean) {
            RETURNING id`,
         )
       : undefined,
+    addFileEvents: writer
+      ? db.prepare<[number, number]>('UPDATE files SET events = events + ? WHERE id = ?')
+      : undefined,
     callersByHash: db.prepare<[number], CallerDbRow>(
       'SELECT id, key, principal, access_key_id, user_agent, source_ip FROM callers WHERE hash = ?',
     ),
@@ -336,7 +339,7 @@ export class SqliteEventIndex implements EventIndex {
     const fileId = this.#upsertFile(file, 0, nowMs);
     const { inserted, duplicates, keys } = this.#insertAll(file.events, fileId);
     this.#callerSpans.close();
-    if (inserted > 0) this.#upsertFile(file, inserted, nowMs);
+    if (inserted > 0) this.#stmts.addFileEvents!.run(inserted, fileId);
     // Key and span rows wait for the commit, to be written many to a statement; within bounds.
     if (this.#keyRows!.length + this.#callerSpans.held >= MAX_PENDING_ROWS) this.#flushRows();
     return { inserted, duplicates, keys };
