@@ -119,7 +119,8 @@ export class PrincipalCache {
     if (!isSharedIdentity(event.userIdentity)) return this.#ofKey(event);
     let byFields = this.#byIdentity.get(event.userIdentity);
     if (byFields === undefined) {
-      byFields = new TupleCache(4, this.#max, 0);
+      // Found by source address, the field of the four that varies most for one identity.
+      byFields = new TupleCache(4, this.#max, 3);
       this.#byIdentity.set(event.userIdentity, byFields);
     }
     const fields = [
