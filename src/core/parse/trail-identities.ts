@@ -23,6 +23,35 @@ const IDENTITY_END = Buffer.from('},"eventTime":"');
 const MAX_VERSION = 16;
 /** Distinct blocks kept; past it the cache starts again empty. */
 const MAX_IDENTITIES = 10_000;
+/** Blocks kept under one sample key (`sampleKey`); a block past it is parsed each time. */
+const MAX_PER_KEY = 16;
+/** Bytes of each window of a sample key. */
+const WINDOW = 16;
+
+/** A block held: its bytes (a copy: the file's buffer is not kept), and its parsed, frozen value. */
+interface Held {
+  readonly bytes: Buffer;
+  readonly identity: JsonObject;
+}
+
+/**
+ * A short key for the block `[from, to)`: its length and four windows of its bytes (at a quarter, half,
+ * three quarters and the end), where a session's name, key id and dates fall. Blocks are found by this
+ * key and then compared whole, byte for byte: hashing a 500-character string for a map costs several
+ * times a comparison of the bytes.
+ */
+function sampleKey(buf: Buffer, from: number, to: number): string {
+  const length = to - from;
+  if (length <= 4 * WINDOW) return buf.toString('latin1', from, to);
+  const q = length >> 2;
+  return (
+    length +
+    buf.toString('latin1', from + q, from + q + WINDOW) +
+    buf.toString('latin1', from + 2 * q, from + 2 * q + WINDOW) +
+    buf.toString('latin1', from + 3 * q, from + 3 * q + WINDOW) +
+    buf.toString('latin1', to - WINDOW, to)
+  );
+}
 
 function startsWithAt(buf: Buffer, at: number, pattern: Buffer): boolean {
   if (at < 0 || at + pattern.length > buf.length) return false;
@@ -44,7 +73,8 @@ export function isSharedIdentity(identity: JsonObject): boolean {
 }
 
 export class IdentityInterner {
-  #byText = new Map<string, JsonObject>();
+  #byKey = new Map<string, Held[]>();
+  #size = 0;
   /** Stands for the block in the text parsed: a number no record can be expected to hold. */
   readonly #placeholder = Math.random() + 1;
   readonly #placeholderText = String(this.#placeholder);
@@ -54,15 +84,8 @@ export class IdentityInterner {
     const identity = this.#identitySpan(buf, start, end);
     if (identity === undefined) return parseJson(buf.toString('utf8', start, end));
     const [from, to] = identity;
-    const text = buf.toString('latin1', from, to);
-    let shared = this.#byText.get(text);
-    if (shared === undefined) {
-      const parsed = parseJson(buf.toString('utf8', from, to));
-      if (!parsed.ok || !isJsonObject(parsed.value)) return parseJson(buf.toString('utf8', start, end));
-      shared = deepFreeze(parsed.value);
-      if (this.#byText.size >= MAX_IDENTITIES) this.#byText.clear();
-      this.#byText.set(text, shared);
-    }
+    const shared = this.#identity(buf, from, to);
+    if (shared === undefined) return parseJson(buf.toString('utf8', start, end));
     const rest = parseJson(
       `${buf.toString('utf8', start, from)}${this.#placeholderText}${buf.toString('utf8', to, end)}`,
     );
@@ -71,6 +94,36 @@ export class IdentityInterner {
     }
     rest.value['userIdentity'] = shared;
     return rest;
+  }
+
+  /** The shared value of the block `[from, to)`, or undefined when it is not a JSON object. */
+  #identity(buf: Buffer, from: number, to: number): JsonObject | undefined {
+    const key = sampleKey(buf, from, to);
+    let held = this.#byKey.get(key);
+    if (held !== undefined) {
+      for (const entry of held) {
+        if (entry.bytes.length === to - from && buf.compare(entry.bytes, 0, to - from, from, to) === 0) {
+          return entry.identity;
+        }
+      }
+    }
+    const parsed = parseJson(buf.toString('utf8', from, to));
+    if (!parsed.ok || !isJsonObject(parsed.value)) return undefined;
+    const identity = deepFreeze(parsed.value);
+    if (this.#size >= MAX_IDENTITIES) {
+      this.#byKey.clear();
+      this.#size = 0;
+      held = undefined;
+    }
+    if (held === undefined) {
+      held = [];
+      this.#byKey.set(key, held);
+    }
+    if (held.length < MAX_PER_KEY) {
+      held.push({ bytes: Buffer.from(buf.subarray(from, to)), identity });
+      this.#size += 1;
+    }
+    return identity;
   }
 
   /** `[from, to)` of the record's `userIdentity` object, or undefined when the bytes do not say. */
