@@ -4,7 +4,9 @@
  * a hundred events of a few dozen callers, so this costs a fraction of a row per event, where an index
  * or a key row per event cost 1–1.5 µs of the 20 an event may take. Events of one write take rowids in
  * order, so a span's rowid range is short: a query reads the newest spans first and each one's events
- * by rowid range, until the spans left are older than the `limit` newest events found.
+ * by rowid range, in one statement it stops reading once the spans left are older than the `limit`
+ * newest events found. A span covers less than `MAX_SPAN_MS` (a longer one is split), so a window in the
+ * past is found without reading every newer span.
  */
 import type Database from 'better-sqlite3';
 import { BatchedInsert } from './sqlite-batch.js';
@@ -16,23 +18,29 @@ interface Span {
   lastRowid: number;
 }
 
-type SpanRow = [lastMs: number, firstMs: number, firstRowid: number, lastRowid: number];
+/** Longest time one span covers; the events of a write spread wider go in several spans. */
+export const MAX_SPAN_MS = 3_600_000;
 
-/** Spans read per query step. */
-const SPANS_PER_STEP = 64;
+interface HitsParams {
+  readonly caller: number;
+  readonly change: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** The newest a span's last event can be and still hold an event at or before `toMs`. */
+  readonly lastUpTo: number;
+  readonly account?: string;
+}
+
+/** A span's last time, then one of its caller's events in the window: rowid and time. */
+type HitRow = [lastMs: number, rowid: number, timeMs: number];
 
 export class CallerSpans {
   /** Spans of the write being made, by `callerId * 2 + change`. */
   readonly #open = new Map<number, Span>();
   /** Spans of closed writes, held for the commit. */
   readonly #rows: BatchedInsert | undefined;
-  readonly #newest: Database.Statement<[number, number, number, number], SpanRow>;
-  readonly #older: Database.Statement<[number, number, number, number, number, number, number], SpanRow>;
-  readonly #hits: Database.Statement<[number, number, number, number, number, number], [number, number]>;
-  readonly #hitsInAccount: Database.Statement<
-    [number, number, number, number, number, number, string],
-    [number, number]
-  >;
+  readonly #hits: Database.Statement<[HitsParams], HitRow>;
+  readonly #hitsInAccount: Database.Statement<[HitsParams], HitRow>;
 
   public constructor(db: Database.Database, writer: boolean) {
     this.#rows = writer
@@ -45,30 +53,24 @@ export class CallerSpans {
           'last_rowid',
         ])
       : undefined;
-    const spans = `SELECT last_ms, first_ms, first_rowid, last_rowid FROM caller_spans
-      WHERE caller_id = ? AND change = ? AND last_ms >= ?`;
-    const order = 'ORDER BY last_ms DESC, first_rowid DESC LIMIT ?';
-    this.#newest = db.prepare<[number, number, number, number], SpanRow>(`${spans} ${order}`).raw();
-    this.#older = db
-      .prepare<[number, number, number, number, number, number, number], SpanRow>(
-        `${spans} AND (last_ms < ? OR (last_ms = ? AND first_rowid < ?)) ${order}`,
-      )
-      .raw();
-    const hits = `SELECT id, time_ms FROM events WHERE id BETWEEN ? AND ? AND caller_id = ? AND change = ?
-      AND time_ms BETWEEN ? AND ?`;
-    this.#hits = db.prepare<[number, number, number, number, number, number], [number, number]>(hits).raw();
-    this.#hitsInAccount = db
-      .prepare<[number, number, number, number, number, number, string], [number, number]>(
-        `${hits} AND account = ?`,
-      )
-      .raw();
+    // Spans newest first along their primary key, each one's events by rowid range: no sort, so rows
+    // stream and the caller stops reading when it has what it needs.
+    const hits = (account: string) => `SELECT s.last_ms, e.id, e.time_ms FROM caller_spans s
+      JOIN events e ON e.id BETWEEN s.first_rowid AND s.last_rowid
+      WHERE s.caller_id = @caller AND s.change = @change AND s.last_ms >= @fromMs AND s.last_ms <= @lastUpTo
+        AND s.first_ms <= @toMs AND e.caller_id = @caller AND e.change = @change
+        AND e.time_ms BETWEEN @fromMs AND @toMs ${account}
+      ORDER BY s.last_ms DESC, s.first_rowid DESC`;
+    this.#hits = db.prepare<[HitsParams], HitRow>(hits('')).raw();
+    this.#hitsInAccount = db.prepare<[HitsParams], HitRow>(hits('AND e.account = @account')).raw();
   }
 
   /** Notes an event of the write being made. */
   public add(callerId: number, change: number, timeMs: number, rowid: number): void {
     const key = callerId * 2 + change;
     const span = this.#open.get(key);
-    if (span === undefined) {
+    if (span === undefined || Math.max(span.lastMs, timeMs) - Math.min(span.firstMs, timeMs) >= MAX_SPAN_MS) {
+      if (span !== undefined) this.#hold(key, span);
       this.#open.set(key, { firstMs: timeMs, lastMs: timeMs, firstRowid: rowid, lastRowid: rowid });
       return;
     }
@@ -80,19 +82,22 @@ export class CallerSpans {
 
   /** Ends the write being made: its spans are held for `flush`. */
   public close(): void {
+    for (const [key, span] of this.#open) this.#hold(key, span);
+    this.#open.clear();
+  }
+
+  /** Holds a span's row for `flush`. */
+  #hold(key: number, span: Span): void {
     const rows = this.#rows;
     if (rows === undefined) throw new Error('CallerSpans opened for reading only');
-    for (const [key, span] of this.#open) {
-      const at = rows.reserve();
-      const values = rows.buffer;
-      values[at] = Math.floor(key / 2);
-      values[at + 1] = key % 2;
-      values[at + 2] = span.lastMs;
-      values[at + 3] = span.firstMs;
-      values[at + 4] = span.firstRowid;
-      values[at + 5] = span.lastRowid;
-    }
-    this.#open.clear();
+    const at = rows.reserve();
+    const values = rows.buffer;
+    values[at] = Math.floor(key / 2);
+    values[at + 1] = key % 2;
+    values[at + 2] = span.lastMs;
+    values[at + 3] = span.firstMs;
+    values[at + 4] = span.firstRowid;
+    values[at + 5] = span.lastRowid;
   }
 
   /** Span rows held. */
@@ -123,31 +128,41 @@ export class CallerSpans {
     limit: number,
     accountId?: string,
   ): [number, number][] {
+    const params: HitsParams = {
+      caller: callerId,
+      change,
+      fromMs,
+      toMs,
+      lastUpTo: toMs + MAX_SPAN_MS,
+      ...(accountId !== undefined && { account: accountId }),
+    };
+    const rows = accountId === undefined ? this.#hits : this.#hitsInAccount;
     const found: [number, number][] = [];
+    // Spans of one caller can overlap when its events are not written in time order.
+    const seen = new Set<number>();
     let kth = Number.NEGATIVE_INFINITY;
-    let spans = this.#newest.all(callerId, change, fromMs, SPANS_PER_STEP);
-    while (spans.length > 0) {
-      for (const [lastMs, firstMs, firstRowid, lastRowid] of spans) {
-        // Every event of this span and the next ones is older than the `limit` newest found.
-        if (lastMs < kth) return found;
-        if (firstMs > toMs) continue;
-        const rows =
-          accountId === undefined
-            ? this.#hits.all(firstRowid, lastRowid, callerId, change, fromMs, toMs)
-            : this.#hitsInAccount.all(firstRowid, lastRowid, callerId, change, fromMs, toMs, accountId);
-        for (const row of rows) found.push(row);
-        if (limit > 0 && found.length >= limit) {
-          found.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-          kth = found[limit - 1]![1];
-          // Events of the last time kept are all kept: the result orders them by event id.
-          let cut = limit;
-          while (cut < found.length && found[cut]![1] === kth) cut += 1;
-          found.length = cut;
-        }
-      }
-      const [lastMs, , firstRowid] = spans[spans.length - 1]!;
-      spans = this.#older.all(callerId, change, fromMs, lastMs, lastMs, firstRowid, SPANS_PER_STEP);
+    for (const [lastMs, rowid, timeMs] of rows.iterate(params)) {
+      // Every event of this span and the next ones is older than the `limit` newest found.
+      if (lastMs < kth) break;
+      if (seen.has(rowid)) continue;
+      seen.add(rowid);
+      found.push([rowid, timeMs]);
+      if (limit > 0 && found.length >= 2 * limit) kth = cut(found, limit);
     }
+    if (limit > 0 && found.length > limit) cut(found, limit);
     return found;
   }
+}
+
+/**
+ * Keeps the `limit` newest of `found` and any more of the last one's time (the result orders events of
+ * one time by event id); returns that time.
+ */
+function cut(found: [number, number][], limit: number): number {
+  found.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+  const kth = found[limit - 1]![1];
+  let end = limit;
+  while (end < found.length && found[end]![1] === kth) end += 1;
+  found.length = end;
+  return kth;
 }

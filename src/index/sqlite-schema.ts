@@ -7,6 +7,7 @@ import type { Identifier } from '../core/model.js';
 import type { RequestSummary } from '../core/timeline.js';
 import { IndexFileError } from './errors.js';
 import { hash53 } from './hash.js';
+import { MAX_SPAN_MS } from './sqlite-caller-spans.js';
 import { EventRows, type EventValues } from './sqlite-events.js';
 import { detailOf, LayoutWriter } from './sqlite-layout.js';
 
@@ -223,7 +224,7 @@ function upgradeFrom2(db: Database.Database): void {
   db.exec(`
     INSERT OR IGNORE INTO caller_spans (caller_id, change, last_ms, first_ms, first_rowid, last_rowid)
       SELECT caller_id, change, max(time_ms), min(time_ms), min(id), max(id) FROM events
-      GROUP BY file_id, caller_id, change;
+      GROUP BY file_id, caller_id, change, time_ms / ${MAX_SPAN_MS};
     DROP TABLE events_v2;
   `);
 }

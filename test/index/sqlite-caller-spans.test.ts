@@ -8,6 +8,7 @@ import type { JsonObject } from '../../src/core/model.js';
 import { parseTrailRecord } from '../../src/core/parse/cloudtrail.js';
 import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
 import { type EventsQuery, type FileBatch, SqliteEventIndex } from '../../src/index/sqlite.js';
+import { MAX_SPAN_MS } from '../../src/index/sqlite-caller-spans.js';
 import { principalOfEvent } from '../../src/pipeline.js';
 
 const BASE_MS = Date.parse('2026-11-18T09:00:00Z');
@@ -302,6 +303,15 @@ function looseSpans(path: string): unknown[] {
 }
 
 /** The most spans any caller has for one `change`. */
+function longestSpanMs(path: string): number {
+  const raw = new Database(path, { readonly: true });
+  const { longest } = raw.prepare('SELECT max(last_ms - first_ms) AS longest FROM caller_spans').get() as {
+    longest: number;
+  };
+  raw.close();
+  return longest;
+}
+
 function mostSpans(path: string): number {
   const db = new Database(path, { readonly: true });
   try {
@@ -329,14 +339,17 @@ const MANY_CALLERS: Shape = {
   seconds: 900,
   sharedTimes: false,
 };
-/** Many small files of two callers: more spans per caller than one query step reads (64). */
+/** Many small files of two callers: many spans per caller. */
 const MANY_SPANS: Shape = { files: 300, maxEvents: 3, callers: 2, seconds: 400, sharedTimes: false };
+/** Files whose events spread over 6 hours: a caller's events of one file go in several spans (MAX_SPAN_MS). */
+const WIDE_FILES: Shape = { ...MANY_CALLERS, seconds: 6 * 3600 };
 
 describe('eventsByCallers, against a filter of every event', () => {
   for (const [name, seed, shape] of [
     ['40 files of 1–30 events, five callers', 1, MANY_CALLERS],
     ['40 files of 1–30 events, five callers (another seed)', 2, MANY_CALLERS],
     ['300 files of 1–3 events, two callers', 3, MANY_SPANS],
+    ['40 files of events spread over 6 hours, five callers', 8, WIDE_FILES],
   ] as const) {
     it(`gives the same events in the same order: ${name}`, () => {
       const data = dataset(seed, shape);
@@ -347,6 +360,7 @@ describe('eventsByCallers, against a filter of every event', () => {
       expect(mismatches(idx, data, randomQueries(seed * 7919, 300, data, shape))).toEqual([]);
       idx.close();
       if (shape === MANY_SPANS) expect(mostSpans(path)).toBeGreaterThan(2 * 64);
+      if (shape === WIDE_FILES) expect(longestSpanMs(path)).toBeLessThan(MAX_SPAN_MS);
     });
   }
 
