@@ -190,6 +190,12 @@ function quantiles(ms: readonly number[], qs: readonly number[]): string {
   return [...qs.map((q) => fmtSeconds(quantile(ms, q))), fmtSeconds(Math.max(...ms))].join(' / ');
 }
 
+function slowestDid(timings: readonly (QueryTiming & { readonly principal: string })[]): string {
+  if (timings.length === 0) return 'none';
+  const worst = timings.reduce((a, b) => (b.ms > a.ms ? b : a));
+  return `${worst.principal}: ${fmtSeconds(worst.ms)}, ${worst.entries}${worst.truncated ? '+' : ''} events`;
+}
+
 function slowest(targets: readonly WhoTarget[], timings: readonly QueryTiming[]): string {
   let at = 0;
   timings.forEach((t, i) => {
@@ -233,6 +239,7 @@ function whoTable(r: WhoLatencyResult | NotMeasured, indexEvents: number): Table
   const notes = [
     `The index holds every event of its archive (\`cloudblame index --all\`: ${fmtInt(events)} of ${fmtInt(info.archiveEvents)}): reads, data events, AWS service calls and failed calls as well as the successful writes (about 11%). \`who\` reads only the changes by default (its index is clustered by key, then change, then time), \`who --all\` every call; both return the newest 200 events.`,
     `Resources: ${corpusN} of the labelled corpus (spread over labels.jsonl: ids, names, \`AROA…\` and \`db-…\` ids, association ids) and ${busyN} busy ones of the main account (every KMS key, the key of nearly every Decrypt, and its ARN; log groups, the most written; buckets and their ARN; security groups, instances, parameters, roles, functions, tables, queues, secrets, databases). Open index: each timed once, in order, after one untimed query (\`queryWho\`, one read-only connection, 64 MiB page cache). Cold: ${cold.length} of them (${COLD_PER_GROUP} of the corpus, ${COLD_PER_GROUP} busy ones, one of each kind first), each in a fresh process timing \`whoOnce\` (open, query, close); the operating system's page cache is not dropped.`,
+    `\`did\` (no target in the issue): \`queryDid\` on the ARN of each principal in the index, after the \`who\` queries on the same connection, as \`did\` asks by default (changes only, the newest 200); it finds a caller's events through one span row per caller and file (src/index/sqlite-caller-spans.ts).`,
     `Target (< ${WHO_MS_TARGET} ms on ${fmtInt(WHO_TARGET_EVENTS)} events), judged on the p99 of the default queries on the open index and the p95 of the cold ones: ${verdict}.`,
   ];
   if (!atTargetSize)
@@ -267,6 +274,16 @@ function whoTable(r: WhoLatencyResult | NotMeasured, indexEvents: number): Table
         quantiles(pick(warm.all), [0.5, 0.95, 0.99]),
       ],
       ['  slowest', slowest(targets, warm.all)],
+      [
+        `did, open index: p50 / p95 / p99 / max (${warm.did.length} principals)`,
+        warm.did.length > 0
+          ? quantiles(
+              warm.did.map((t) => t.ms),
+              [0.5, 0.95, 0.99],
+            )
+          : 'none',
+      ],
+      ['  slowest', slowestDid(warm.did)],
       [`who, cold (open, query, close): median / p95 / max (${cold.length})`, quantiles(coldMs, [0.5, 0.95])],
       ['who as a fresh process, spawn to exit: median', fmtSeconds(quantile(coldWall, 0.5))],
       ['open the index (read-only)', fmtSeconds(warm.openMs)],

@@ -5,13 +5,14 @@
  *     opens the index once (read-only, as `cloudblame who` does) and times `queryWho` (src/actions/who.ts)
  *     on each resource of TARGETS.json (a JSON array of names), one after the other: first as `who` asks
  *     by default (changes only, the newest 200), then, in a second pass, as `who --all` asks (reads and
- *     failed calls too);
+ *     failed calls too); then `queryDid` (src/actions/did.ts) on the ARN of each principal in the index;
  *   node dist/bench/index/who-child.js cold DB RESOURCE
  *     times `whoOnce`: open, one default query, close, in a process that has done nothing else.
  *
  * Writes its figures to the file named by CLOUDBLAME_BENCH_STATS.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { queryDid } from '../../src/actions/did.js';
 import { queryWho, type WhoOptions, whoOnce } from '../../src/actions/who.js';
 import { SqliteEventIndex } from '../../src/index/sqlite.js';
 import { processStats } from '../lib/child.js';
@@ -31,6 +32,8 @@ export interface WarmStats {
   /** In the order of TARGETS.json. */
   readonly changes: QueryTiming[];
   readonly all: QueryTiming[];
+  /** `did` on each principal ARN of the index (sorted), its changes, the newest 200. */
+  readonly did: (QueryTiming & { readonly principal: string })[];
 }
 
 export interface ColdStats {
@@ -41,7 +44,7 @@ export interface ColdStats {
   readonly entries: number;
 }
 
-function timed(run: () => ReturnType<typeof queryWho>): QueryTiming {
+function timed(run: () => { entries: readonly unknown[]; truncated: boolean }): QueryTiming {
   const t = performance.now();
   const result = run();
   const ms = performance.now() - t;
@@ -70,7 +73,9 @@ if (mode === 'cold') {
     queryWho(index, 'warm-up-resource-that-is-not-there');
     const changes = resources.map((resource) => timed(() => queryWho(index, resource)));
     const withReads = resources.map((resource) => timed(() => queryWho(index, resource, all)));
-    const stats: WarmStats = { ...processStats(), openMs, changes, all: withReads };
+    const arns = [...new Set(index.callers().flatMap((caller) => caller.principal.arn ?? []))].sort();
+    const did = arns.map((principal) => ({ principal, ...timed(() => queryDid(index, principal)) }));
+    const stats: WarmStats = { ...processStats(), openMs, changes, all: withReads, did };
     writeFileSync(statsFile, JSON.stringify(stats));
   } finally {
     index.close();
