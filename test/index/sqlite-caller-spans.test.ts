@@ -10,6 +10,7 @@ import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
 import { type EventsQuery, type FileBatch, SqliteEventIndex } from '../../src/index/sqlite.js';
 import { MAX_SPAN_MS } from '../../src/index/sqlite-caller-spans.js';
 import { principalOfEvent } from '../../src/pipeline.js';
+import { mulberry32 as prng } from '../helpers/prng.js';
 
 const BASE_MS = Date.parse('2026-11-18T09:00:00Z');
 const ACCOUNTS = ['111122223333', '444455556666', '777788889999'];
@@ -82,18 +83,6 @@ function record(n: number, timeMs: number, caller: number, account: string, kind
 function stored(raw: JsonObject): StoredEvent {
   const event = parseTrailRecord(raw, { source: 'test' });
   return storedEventOf(event, principalOfEvent(event), identifiersOf(event));
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** An event as the test knows it: what it stored, and which of `CALLERS` made it. */

@@ -15,6 +15,7 @@
  */
 import type { JsonObject } from '../model.js';
 import { isJsonObject, type JsonParse, parseJson } from './shape.js';
+import { startsWithAt } from './trail-skim.js';
 
 const RECORD_START = Buffer.from('{"eventVersion":"');
 const USER_IDENTITY = Buffer.from('","userIdentity":{');
@@ -51,12 +52,6 @@ function sampleKey(buf: Buffer, from: number, to: number): string {
     buf.toString('latin1', from + 3 * q, from + 3 * q + WINDOW) +
     buf.toString('latin1', to - WINDOW, to)
   );
-}
-
-function startsWithAt(buf: Buffer, at: number, pattern: Buffer): boolean {
-  if (at < 0 || at + pattern.length > buf.length) return false;
-  for (let i = 0; i < pattern.length; i += 1) if (buf[at + i] !== pattern[i]) return false;
-  return true;
 }
 
 function deepFreeze<T>(value: T): T {

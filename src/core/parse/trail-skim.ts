@@ -126,7 +126,7 @@ function isSpace(byte: number | undefined): boolean {
 }
 
 /** Byte by byte: for patterns this short, cheaper than a call into `Buffer.compare`. */
-function startsWithAt(buf: Buffer, at: number, pattern: Buffer): boolean {
+export function startsWithAt(buf: Buffer, at: number, pattern: Buffer): boolean {
   if (at < 0 || at + pattern.length > buf.length) return false;
   for (let i = 0; i < pattern.length; i += 1) if (buf[at + i] !== pattern[i]) return false;
   return true;

@@ -15,6 +15,7 @@ import { RuleGate } from '../../../src/core/rules/gate.js';
 import type { Rule } from '../../../src/core/rules/model.js';
 import { apiCall } from '../../../src/core/rules/packs/common.js';
 import { datasetsDir } from '../../helpers/dataset-records.js';
+import { mulberry32 } from '../../helpers/prng.js';
 import { skimRecord } from '../../helpers/skim.js';
 
 type Json = Record<string, unknown>;
@@ -314,18 +315,6 @@ describe('parseSkimmedTrailLog', () => {
     expect(skimmed).toBeUndefined();
   });
 });
-
-/** mulberry32: a tiny seeded PRNG, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type RecordKind = 'read' | 'write' | 'dataRead' | 'dataWrite' | 'failedWrite' | 'sts' | 'older' | 'ruled';
 
