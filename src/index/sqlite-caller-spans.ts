@@ -1,12 +1,12 @@
 /**
  * How `did` finds a caller's events: one row per caller, change (1 for a successful write) and write
  * (a file, or one `putStored`), with the rowids and times its events there span. An archive file holds
- * a hundred events of a few dozen callers, so this costs a fraction of a row per event, where an index
- * or a key row per event cost 1–1.5 µs of the 20 an event may take. Events of one write take rowids in
- * order, so a span's rowid range is short: a query reads the newest spans first and each one's events
- * by rowid range, in one statement it stops reading once the spans left are older than the `limit`
- * newest events found. A span covers less than `MAX_SPAN_MS` (a longer one is split), so a window in the
- * past is found without reading every newer span.
+ * a hundred events of a few dozen callers, so this costs about half a row per event (written 32 to a
+ * statement), where an index or a key row per event cost 1–1.5 µs of the 20 an event may take. Events of
+ * one write take rowids in order, so a span's rowid range is short. A query is one statement that reads
+ * the newest spans first, each one's events by rowid range, and stops once the spans left are older than
+ * the `limit` newest events found. A span covers less than `MAX_SPAN_MS` (a longer one is split), so a
+ * window in the past is found without reading every newer span.
  */
 import type Database from 'better-sqlite3';
 import { BatchedInsert } from './sqlite-batch.js';
