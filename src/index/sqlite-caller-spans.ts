@@ -10,6 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { BatchedInsert } from './sqlite-batch.js';
+import { keepNewest } from './sqlite-rows.js';
 
 interface Span {
   firstMs: number;
@@ -147,22 +148,9 @@ export class CallerSpans {
       if (seen.has(rowid)) continue;
       seen.add(rowid);
       found.push([rowid, timeMs]);
-      if (limit > 0 && found.length >= 2 * limit) kth = cut(found, limit);
+      if (limit > 0 && found.length >= 2 * limit) kth = keepNewest(found, limit);
     }
-    if (limit > 0 && found.length > limit) cut(found, limit);
+    if (limit > 0) keepNewest(found, limit);
     return found;
   }
-}
-
-/**
- * Keeps the `limit` newest of `found` and any more of the last one's time (the result orders events of
- * one time by event id); returns that time.
- */
-function cut(found: [number, number][], limit: number): number {
-  found.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-  const kth = found[limit - 1]![1];
-  let end = limit;
-  while (end < found.length && found[end]![1] === kth) end += 1;
-  found.length = end;
-  return kth;
 }

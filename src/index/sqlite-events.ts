@@ -33,7 +33,9 @@ export const EVENTS_PER_STATEMENT = 16;
 
 const COLUMNS = `event_key, event_id, time_ms, account, region, layout_id, caller_id, change, read_only, error_code,
   detail, file_id`;
-const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** One `?` per column of `COLUMNS`. */
+const PLACES = Array(12).fill('?').join(', ');
+const ROW = `(${PLACES})`;
 
 /** Writes and finds event rows, on one connection. */
 export class EventRows {
@@ -49,10 +51,7 @@ export class EventRows {
   public constructor(db: Database.Database, writer: boolean) {
     this.#db = db;
     this.#insert = writer
-      ? db.prepare(
-          `INSERT OR IGNORE INTO events (id, event_key, event_id, time_ms, account, region, layout_id, caller_id,
-             change, read_only, error_code, detail, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
+      ? db.prepare(`INSERT OR IGNORE INTO events (id, ${COLUMNS}) VALUES (?, ${PLACES})`)
       : undefined;
     this.#byKey = db.prepare('SELECT * FROM events WHERE time_ms = ? AND event_key = ?');
     this.#unkeyed = db.prepare('SELECT * FROM events WHERE event_key IS NULL AND event_id = ?');

@@ -237,27 +237,16 @@ export class LayoutWriter {
     return this.encode(event)[0];
   }
 
-  /** The event's layout id and its `detail` (`detailOf`), in one pass over what it names. */
+  /** The event's layout id and its `detail` (`detailOf`). */
   public encode(event: Described): [layoutId: number, detail: string] {
-    const values: Scalar[] = [];
     let node = this.#step(this.#step(this.#root, event.eventSource), event.eventName);
     node = this.#step(node, event.identifiers.length);
-    for (const id of event.identifiers) {
-      node = this.#step(this.#step(node, id.path), id.resourceType);
-      values.push(id.value);
-    }
+    for (const id of event.identifiers) node = this.#step(this.#step(node, id.path), id.resourceType);
     node = this.#step(node, event.aliases.length);
-    for (const group of event.aliases) {
-      node = this.#step(node, group.length);
-      for (const member of group) values.push(member);
-    }
+    for (const group of event.aliases) node = this.#step(node, group.length);
     node = this.#step(node, -1);
-    const request = event.request;
-    for (const key in request) {
-      node = this.#step(node, key);
-      values.push(request[key]!);
-    }
-    const { kept, repeats } = split(values);
+    for (const key in event.request) node = this.#step(node, key);
+    const { kept, repeats } = split(valuesOf(event));
     node = this.#step(node, -2);
     for (const n of repeats) node = this.#step(node, n);
     return [node.id ?? this.#store(node, event), JSON.stringify(kept)];

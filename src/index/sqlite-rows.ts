@@ -34,3 +34,21 @@ export interface FileRow {
   errors: number;
   indexed_at: number;
 }
+
+/** A (rowid, time) pair, as the first phase of a query finds events. */
+export type Hit = [rowid: number, timeMs: number];
+
+/**
+ * Keeps the `limit` newest of `hits` (by time, then rowid) and any more of the last one's time, since a
+ * result orders events of one time by event id, which the hits do not carry; sorts them newest first.
+ * Returns the time of the `limit`-th newest (`-Infinity` when there are no more than `limit`).
+ */
+export function keepNewest(hits: Hit[], limit: number): number {
+  hits.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+  if (hits.length <= limit) return Number.NEGATIVE_INFINITY;
+  const kth = hits[limit - 1]![1];
+  let end = limit;
+  while (end < hits.length && hits[end]![1] === kth) end += 1;
+  hits.length = end;
+  return kth;
+}

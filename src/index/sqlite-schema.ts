@@ -9,7 +9,7 @@ import { IndexFileError } from './errors.js';
 import { hash53 } from './hash.js';
 import { MAX_SPAN_MS } from './sqlite-caller-spans.js';
 import { EventRows, type EventValues } from './sqlite-events.js';
-import { detailOf, LayoutWriter } from './sqlite-layout.js';
+import { LayoutWriter } from './sqlite-layout.js';
 
 /** The schema version this code writes (`PRAGMA user_version`). */
 export const SCHEMA_VERSION = 3;
@@ -204,17 +204,18 @@ function upgradeFrom2(db: Database.Database): void {
         aliases: compact.a,
         request: JSON.parse(row.request) as RequestSummary,
       };
+      const [layoutId, detail] = layouts.encode(described);
       const values = [
         row.event_id,
         row.time_ms,
         row.account,
         row.region,
-        layouts.idOf(described),
+        layoutId,
         row.caller_id,
         row.change,
         row.read_only,
         row.error_code,
-        detailOf(described),
+        detail,
         row.file_id,
       ] satisfies EventValues;
       events.insert(values, row.id);

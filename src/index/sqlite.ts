@@ -2,10 +2,10 @@
  * The persistent event index behind `cloudblame index`, `who` and `did`: one SQLite file (WAL mode, so
  * queries run while an index run writes), through better-sqlite3. The tables (sqlite-schema.ts):
  *
- * - `events`: one row per CloudTrail event, at a rowid made of its second and a slot chosen by its id
- *   (sqlite-slots.ts): time-ordered, and a duplicate delivery is found at its slot. The identifiers,
- *   aliases and key request parameters are one JSON array of values (`detail`) whose meaning, shared
- *   by many events, is a row of `layouts` (sqlite-layout.ts).
+ * - `events`: one row per CloudTrail event, unique by its time and a hash of its id, so that a duplicate
+ *   delivery is stored once (sqlite-events.ts). The identifiers, aliases and key request parameters are
+ *   one JSON array of values (`detail`) whose meaning, shared by many events, is a row of `layouts`
+ *   (sqlite-layout.ts).
  * - `keys`: one row per identifier (and alias) of an event, as 53-bit hashes, clustered by
  *   `(key, change, time_ms)`: a `who` query is one range scan, newest first, that never wades through
  *   a busy key's reads (the Decrypt calls on a KMS key) to find its changes. `change` is 1 for a
@@ -35,7 +35,7 @@ import { BatchedInsert } from './sqlite-batch.js';
 import { CallerSpans } from './sqlite-caller-spans.js';
 import { EVENTS_PER_STATEMENT, EventRows, type EventValues } from './sqlite-events.js';
 import { decodeDetail, LayoutReader, LayoutWriter } from './sqlite-layout.js';
-import type { CallerDbRow, EventRow, FileRow } from './sqlite-rows.js';
+import { type CallerDbRow, type EventRow, type FileRow, keepNewest } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 
 export { IndexFileError } from './errors.js';
@@ -150,10 +150,10 @@ function prepareStatements(db: Database.Database, writer: boolean) {
         )
       : undefined,
     upsertFile: writer
-      ? db.prepare<[string, number, string, string, number, number, number]>(
-          `INSERT INTO files (path, size, version, mode, events, errors, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ? db.prepare<[string, number, string, string, number, number]>(
+          `INSERT INTO files (path, size, version, mode, events, errors, indexed_at) VALUES (?, ?, ?, ?, 0, ?, ?)
            ON CONFLICT (path) DO UPDATE SET size = excluded.size, version = excluded.version, mode = excluded.mode,
-             events = files.events + excluded.events, errors = excluded.errors, indexed_at = excluded.indexed_at
+             errors = excluded.errors, indexed_at = excluded.indexed_at
            RETURNING id`,
         )
       : undefined,
@@ -336,9 +336,8 @@ export class SqliteEventIndex implements EventIndex {
   /** Writes one file (its events, their keys, its row) in the open transaction (`begin`). */
   public writeFile(file: FileBatch, nowMs: number = Date.now()): WriteResult {
     if (!this.#db.inTransaction) throw new IndexFileError(`${this.path}: writeFile needs begin() first`);
-    const fileId = this.#upsertFile(file, 0, nowMs);
+    const fileId = this.#upsertFile(file, nowMs);
     const { inserted, duplicates, keys } = this.#insertAll(file.events, fileId);
-    this.#callerSpans.close();
     if (inserted > 0) this.#stmts.addFileEvents!.run(inserted, fileId);
     // Key and span rows wait for the commit, to be written many to a statement; within bounds.
     if (this.#keyRows!.length + this.#callerSpans.held >= MAX_PENDING_ROWS) this.#flushRows();
@@ -388,9 +387,7 @@ export class SqliteEventIndex implements EventIndex {
   /** Stores events that belong to no file, in one transaction. */
   public putStored(events: readonly StoredEvent[]): WriteResult {
     return this.#transaction(() => {
-      const written = this.#insertAll(events, null);
-      this.#callerSpans.close();
-      return written;
+      return this.#insertAll(events, null);
     });
   }
 
@@ -406,13 +403,13 @@ export class SqliteEventIndex implements EventIndex {
     }
   }
 
-  #upsertFile(file: FileBatch, events: number, nowMs: number): number {
+  /** The file's row, made or brought up to date (its event count is added to by `writeFile`). */
+  #upsertFile(file: FileBatch, nowMs: number): number {
     const row = this.#stmts.upsertFile!.get(
       file.path,
       file.size,
       file.version,
       file.mode,
-      events,
       file.errors,
       nowMs,
     ) as { id: number } | undefined;
@@ -420,7 +417,7 @@ export class SqliteEventIndex implements EventIndex {
     return row.id;
   }
 
-  /** Stores events, many to a statement, and notes their keys and callers. */
+  /** Stores the events of one write (a file, or a `putStored`), many to a statement, with their keys and caller spans. */
   #insertAll(events: readonly StoredEvent[], fileId: number | null): WriteResult {
     let inserted = 0;
     let keys = 0;
@@ -462,6 +459,7 @@ export class SqliteEventIndex implements EventIndex {
         }
       }
     }
+    this.#callerSpans.close();
     return { inserted, duplicates: events.length - inserted, keys };
   }
 
@@ -620,13 +618,8 @@ export class SqliteEventIndex implements EventIndex {
         for (const [rowid, timeMs] of hits(source, change, fromMs, toMs, limit)) times.set(rowid, timeMs);
       }
     }
-    let chosen = [...times.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-    if (limit > 0 && chosen.length > limit) {
-      const kth = chosen[limit - 1]![1];
-      let cut = limit;
-      while (cut < chosen.length && chosen[cut]![1] === kth) cut += 1;
-      chosen = chosen.slice(0, cut);
-    }
+    const chosen = [...times.entries()];
+    if (limit > 0) keepNewest(chosen, limit);
     const events: StoredEvent[] = [];
     for (const [rowid] of chosen) {
       const row = this.#events.byId(rowid);
