@@ -223,7 +223,6 @@ export function eventsOfDocument(doc: unknown, source: string, keepAll: boolean)
 export function eventsOfLog(read: TrailLogRead): DocumentEvents | undefined {
   const skimmed = parseSkimmedTrailLog(read.log, read.source, {
     // The index has no rules: a record's tail alone says whether it is kept.
-    byTail: (tail) => !tail.readOnly,
     writesOnly: true,
   });
   if (skimmed === undefined) return undefined;

@@ -15,12 +15,11 @@
  */
 import type { JsonObject } from '../model.js';
 import { isJsonObject, type JsonParse, parseJson } from './shape.js';
-import { startsWithAt } from './trail-skim.js';
+import { recordVersionEnd, startsWithAt } from './trail-skim.js';
 
-const RECORD_START = Buffer.from('{"eventVersion":"');
 const USER_IDENTITY = Buffer.from('","userIdentity":{');
 const IDENTITY_END = Buffer.from('},"eventTime":"');
-/** Longest `eventVersion` looked for (`1.11`). */
+/** Longest `eventVersion` looked for (`1.11`): 16 characters, so its quote within 17 bytes. */
 const MAX_VERSION = 16;
 /** Distinct blocks kept; past it the cache starts again empty. */
 const MAX_IDENTITIES = 10_000;
@@ -123,12 +122,8 @@ export class IdentityInterner {
 
   /** `[from, to)` of the record's `userIdentity` object, or undefined when the bytes do not say. */
   #identitySpan(buf: Buffer, start: number, end: number): [number, number] | undefined {
-    if (!startsWithAt(buf, start, RECORD_START)) return undefined;
-    const versionFrom = start + RECORD_START.length;
-    const quote = buf.indexOf(0x22, versionFrom);
-    if (quote < 0 || quote - versionFrom > MAX_VERSION || !startsWithAt(buf, quote, USER_IDENTITY)) {
-      return undefined;
-    }
+    const quote = recordVersionEnd(buf, start, end, MAX_VERSION + 1);
+    if (quote < 0 || !startsWithAt(buf, quote, USER_IDENTITY)) return undefined;
     const from = quote + USER_IDENTITY.length - 1;
     const close = buf.indexOf(IDENTITY_END, from);
     if (close < 0 || close >= end) return undefined;

@@ -72,21 +72,21 @@ export function hasCloudTrailKeyOrder(record: unknown): boolean {
  * to read, and most writes are needed for it alone). `byTail` may say `false` only when nothing the
  * caller needs depends on the head: a record is skipped only when its tail and its head both say no.
  */
-export interface SkimPolicy {
-  /** `true`: needed; `false`: not needed, whatever its head; `undefined`: ask `byHead`. */
-  readonly byTail: (tail: RecordTail) => boolean | undefined;
-  /**
-   * The tail's `readOnly` decides alone (`byTail` is not asked): a read is not needed, anything else is.
-   * Saves reading the category. @default false
-   */
-  readonly writesOnly?: boolean;
-  /** Whether a record whose tail did not decide is needed. @default needed */
-  readonly byHead?: (head: RecordHead) => boolean;
-}
+export type SkimPolicy =
+  | {
+      /** `true`: needed; `false`: not needed, whatever its head; `undefined`: ask `byHead`. */
+      readonly byTail: (tail: RecordTail) => boolean | undefined;
+      /** Whether a record whose tail did not decide is needed. @default needed */
+      readonly byHead?: (head: RecordHead) => boolean;
+    }
+  | {
+      /** Only the writes are needed: the tail's `readOnly` decides alone, and no category is read. */
+      readonly writesOnly: true;
+    };
 
 /** Whether the record in `[start, end)` of `buf` is needed by `policy`: true when its bytes cannot tell. */
 export function isNeededBy(policy: SkimPolicy, buf: Buffer, start: number, end: number): boolean {
-  if (policy.writesOnly === true) return readTailReadOnly(buf, start, end) !== true;
+  if ('writesOnly' in policy) return readTailReadOnly(buf, start, end) !== true;
   const tail = readTail(buf, start, end);
   if (tail === undefined) return true;
   const byTail = policy.byTail(tail);
@@ -176,10 +176,10 @@ const MAX_VALUE = 256;
 /**
  * Where the string value starting at `from` ends (its closing quote), or -1 when it holds an escape, a
  * control character or a byte over 0x7e (the fields read here are ASCII; anything else is parsed), or
- * does not end before `end`.
+ * does not end before `end` and before `from + max`.
  */
-function plainStringEnd(buf: Buffer, from: number, end: number): number {
-  const limit = Math.min(end, from + MAX_VALUE);
+function plainStringEnd(buf: Buffer, from: number, end: number, max = MAX_VALUE): number {
+  const limit = Math.min(end, from + max);
   for (let at = from; at < limit; at += 1) {
     const byte = buf[at] as number;
     if (byte === QUOTE) return at;
@@ -196,10 +196,20 @@ function booleanAt(buf: Buffer, at: number): boolean | undefined {
   return after === COMMA || after === CLOSE_BRACE ? value : undefined;
 }
 
+/**
+ * Where the `eventVersion` value of the record at `start` ends (its closing quote), or -1 when the record
+ * does not start as CloudTrail writes it (`{"eventVersion":"1.08",...`) or its quote is not within `max`
+ * bytes of the value's start.
+ */
+export function recordVersionEnd(buf: Buffer, start: number, end: number, max = MAX_VALUE): number {
+  if (!startsWithAt(buf, start, RECORD_START)) return -1;
+  return plainStringEnd(buf, start + RECORD_START.length, end, max);
+}
+
 /** The record's head, or undefined when it is not in the form CloudTrail writes. */
 export function readHead(buf: Buffer, start: number, end: number): RecordHead | undefined {
   // `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser"...`
-  const versionEnd = plainStringEnd(buf, start + RECORD_START.length, end);
+  const versionEnd = recordVersionEnd(buf, start, end);
   if (versionEnd < 0 || !startsWithAt(buf, versionEnd + 1, IDENTITY_TYPE)) return undefined;
   const identityFrom = versionEnd + 1 + IDENTITY_TYPE.length;
   const identityEnd = plainStringEnd(buf, identityFrom, end);

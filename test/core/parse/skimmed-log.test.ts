@@ -24,8 +24,10 @@ const fixturePath = new URL('../../fixtures/skim/log-file.json', import.meta.url
 const source = 'skim/log-file.json';
 /** Every record parsed. */
 const everything: SkimPolicy = { byTail: () => true };
-/** What the write index asks for: records that may have changed a resource (a policy, as src/ passes it). */
+/** Records that may have changed a resource, decided by a tail policy. */
 const indexableTail: SkimPolicy = { byTail: (tail) => mayBeIndexable(tail) };
+/** What `cloudblame index` passes (src/actions/index-archive.ts): every record but the reads. */
+const writesOnly: SkimPolicy = { writesOnly: true };
 /** The built-in rules, as replay runs them by default. */
 const gate = new RuleGate(resolveRuleSet(defaultConfig().rules));
 /** What replay asks for: records a rule may be about, and records that may have changed a resource. */
@@ -131,13 +133,18 @@ describe('parseSkimmedTrailLog', () => {
     expect(skimmed && errorsOf(skimmed)).toEqual(errorsOf(full));
   });
 
-  it('keeps every indexable event when only those that may be are needed', () => {
-    const skimmed = parseSkimmedTrailLog(fixture, source, indexableTail);
-    const full = fullParse(fixture, source);
-    expect(indexableIds(full.events).length).toBeGreaterThan(0);
-    expect(eventIds(skimmed?.events ?? [])).toEqual(expect.arrayContaining(indexableIds(full.events)));
-    expect(skimmed?.unparsed).toBeGreaterThan(0);
-  });
+  for (const [name, policy] of [
+    ['only those that may be are needed', indexableTail],
+    ['only the writes are needed (as cloudblame index asks)', writesOnly],
+  ] as const) {
+    it(`keeps every indexable event when ${name}`, () => {
+      const skimmed = parseSkimmedTrailLog(fixture, source, policy);
+      const full = fullParse(fixture, source);
+      expect(indexableIds(full.events).length).toBeGreaterThan(0);
+      expect(eventIds(skimmed?.events ?? [])).toEqual(expect.arrayContaining(indexableIds(full.events)));
+      expect(skimmed?.unparsed).toBeGreaterThan(0);
+    });
+  }
 
   it('keeps every event replay needs (indexable, or a rule may be about it) when replay asks', () => {
     const skimmed = parseSkimmedTrailLog(fixture, source, replayNeeds);
@@ -258,7 +265,7 @@ describe('parseSkimmedTrailLog', () => {
       head: { eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity' },
       tail: { readOnly: false },
     });
-    for (const isNeeded of [indexableTail, replayNeeds]) {
+    for (const isNeeded of [indexableTail, writesOnly, replayNeeds]) {
       const skimmed = parseSkimmedTrailLog(buf, 'reordered.json', isNeeded);
       if (skimmed !== undefined) expect(eventIds(skimmed.events)).toContain('write-1');
     }
@@ -272,7 +279,7 @@ describe('parseSkimmedTrailLog', () => {
     const buf = Buffer.from(JSON.stringify({ Records: [moved] }));
     expect(isCompactTrailLog(buf)).toBe(true);
     expect(indexableIds(fullParse(buf, 'reordered.json').events)).toEqual(['write-1']);
-    for (const isNeeded of [indexableTail, replayNeeds]) {
+    for (const isNeeded of [indexableTail, writesOnly, replayNeeds]) {
       expect(parseSkimmedTrailLog(buf, 'reordered.json', isNeeded)).toBeUndefined();
     }
   });
@@ -541,12 +548,22 @@ describe('parseSkimmedTrailLog on random log files', () => {
     let wantedForIndex = 0;
     let unparsed = 0;
     let splitButSkimmed = 0;
+    let writesSkimmed = 0;
     for (let file = 0; file < 500; file += 1) {
       const records = Array.from({ length: 1 + random.int(20) }, (_, i) => random.record(`evt-${file}-${i}`));
       const buf = Buffer.from(JSON.stringify({ Records: records }));
       const src = `random-${file}.json`;
       const full = fullParse(buf, src);
       const skimmed = parseSkimmedTrailLog(buf, src, replayNeeds);
+      // What cloudblame index asks for keeps every indexable event too, or falls back (its own way: it
+      // parses other pieces of a split record than replay does).
+      const writes = parseSkimmedTrailLog(buf, src, writesOnly);
+      if (writes !== undefined) {
+        writesSkimmed += 1;
+        expect(eventIds(writes.events), `file ${file}`).toEqual(
+          expect.arrayContaining(indexableIds(full.events)),
+        );
+      }
       if (skimmed === undefined) {
         fellBack += 1;
         continue;
@@ -568,6 +585,7 @@ describe('parseSkimmedTrailLog on random log files', () => {
     }
     // Both paths are exercised, and the property is not vacuous on either side.
     expect(skimmedFiles).toBeGreaterThan(200);
+    expect(writesSkimmed).toBeGreaterThan(200);
     expect(fellBack).toBeGreaterThan(100);
     expect(wantedForIndex).toBeGreaterThan(500);
     expect(wantedForRules).toBeGreaterThan(500);
@@ -606,6 +624,8 @@ describe('parseSkimmedTrailLog over the public data sets', () => {
         if (skimmed === undefined) continue;
         const wanted = indexableIds(fullParse(buf, file).events);
         expect(eventIds(skimmed.events), file).toEqual(expect.arrayContaining(wanted));
+        const writes = parseSkimmedTrailLog(buf, file, writesOnly);
+        expect(eventIds(writes?.events ?? []), file).toEqual(expect.arrayContaining(wanted));
         unparsed += skimmed.unparsed;
         indexable += wanted.length;
       }
