@@ -19,8 +19,6 @@ import { DIGEST_DIR, READABLE } from '../io/walk.js';
 import { awsErrorContext, describeAwsError } from './errors.js';
 import { S3ArchiveError, type S3Location } from './s3-location.js';
 
-export { isS3Url, parseS3Url, S3ArchiveError, type S3Location } from './s3-location.js';
-
 /** One object of an archive. */
 export interface ArchiveObject {
   /** `s3://bucket/key`: the name errors and the index use. */

@@ -7,13 +7,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexArchive } from '../../src/actions/index-archive.js';
 import { whoOnce } from '../../src/actions/who.js';
-import {
-  isArchiveKey,
-  listArchiveObjects,
-  parseS3Url,
-  readArchiveObject,
-  S3ArchiveError,
-} from '../../src/aws/s3-archive.js';
+import { isArchiveKey, listArchiveObjects, readArchiveObject } from '../../src/aws/s3-archive.js';
+import { parseS3Url, S3ArchiveError } from '../../src/aws/s3-location.js';
 import { capture } from '../helpers/cloudblame-index.js';
 
 interface LocalS3 {
