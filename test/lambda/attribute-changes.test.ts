@@ -228,6 +228,14 @@ function accepted(server: ScriptedServer, script: readonly Scripted[]): number {
   }).length;
 }
 
+/** Slack failing every attempt of one delivery (three 500s), then taking the redelivery. */
+const SLACK_DOWN_THEN_UP: readonly Scripted[] = [
+  { status: 500, body: 'internal_error' },
+  { status: 500, body: 'internal_error' },
+  { status: 500, body: 'internal_error' },
+  { status: 200, body: 'ok' },
+];
+
 function visibilityCalls() {
   return sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
 }
@@ -415,12 +423,7 @@ describe('attribute-changes handler', () => {
   });
 
   it('fails the record on Slack 500, keeps the email it sent, and posts Slack once on redelivery', async () => {
-    const script: Scripted[] = [
-      { status: 500, body: 'internal_error' },
-      { status: 500, body: 'internal_error' },
-      { status: 500, body: 'internal_error' },
-      { status: 200, body: 'ok' },
-    ];
+    const script = SLACK_DOWN_THEN_UP;
     const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
     await h.indexEvent(sgApiCall());
 
@@ -515,12 +518,7 @@ describe('attribute-changes handler', () => {
   });
 
   it('fails every record of a session whose message failed, and sends it once when they come back', async () => {
-    const script: Scripted[] = [
-      { status: 500, body: 'internal_error' },
-      { status: 500, body: 'internal_error' },
-      { status: 500, body: 'internal_error' },
-      { status: 200, body: 'ok' },
-    ];
+    const script = SLACK_DOWN_THEN_UP;
     const h = await harness({ now: SG_CAPTURE + 60_000, slackScript: script });
     const pairs = [1, 2].map(burstPair);
     for (const { call } of pairs) await h.indexEvent(call);
