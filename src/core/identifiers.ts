@@ -6,6 +6,7 @@
 import { eventAliases, keyStem, type StemmedValue, stemGroups } from './identifiers/aliases.js';
 import { describeArn } from './identifiers/arn.js';
 import { type KeyRule, keyRule, SKIPPED_KEYS, serviceRules } from './identifiers/keys.js';
+import { itemPath, keyPath, namePath } from './identifiers/paths.js';
 import { idTypeOf, UNTYPED } from './identifiers/prefixes.js';
 import type { Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
 import type { RecordTail } from './parse/trail-skim.js';
@@ -90,7 +91,7 @@ function addArn(out: Collector, value: string, fallbackType: string | undefined,
   if (info === undefined) return false;
   const type = info.type ?? fallbackType;
   out.add(value, type, path);
-  if (info.name !== undefined && info.name !== value) out.add(info.name, type, `${path}#name`);
+  if (info.name !== undefined && info.name !== value) out.add(info.name, type, namePath(path));
   return true;
 }
 
@@ -109,32 +110,41 @@ function hasWhitespace(s: string): boolean {
   return false;
 }
 
+/** The path of the value at `step` (a key, or an array index) of the container at `parent`. */
+function pathOf(parent: string, step: string | number): string {
+  return typeof step === 'number' ? itemPath(parent, step) : keyPath(parent, step);
+}
+
 /**
- * Judges one string value under `key`; returns the identifier value kept (for alias grouping), or
- * undefined.
+ * Judges one string value under `key`, at `step` of the container at `parent`; returns the identifier
+ * value kept (for alias grouping), or undefined. The path is looked up only for a value kept.
  */
 function judge(
   out: Collector,
   value: string,
   key: string,
   rule: KeyRule | undefined,
-  path: string,
+  parent: string,
+  step: string | number,
 ): string | undefined {
   if (value.length === 0 || value.length > IDENTIFIER_LIMITS.maxValueLength) return undefined;
-  if (value.startsWith('arn:')) return addArn(out, value, rule?.type, path) ? value : undefined;
+  if (value.startsWith('arn:')) {
+    return addArn(out, value, rule?.type, pathOf(parent, step)) ? value : undefined;
+  }
   const idType = idTypeOf(value);
   if (idType !== undefined) {
-    out.add(value, idType === UNTYPED ? rule?.type : idType, path);
+    out.add(value, idType === UNTYPED ? rule?.type : idType, pathOf(parent, step));
     return value;
   }
   if (rule === undefined || value.length > IDENTIFIER_LIMITS.maxNameLength) return undefined;
   // A KMS alias names an alias, not the key Config records.
   if (value.startsWith('alias/')) return undefined;
+  const path = pathOf(parent, step);
   if (rule.queueUrl) {
     const name = queueNameOfUrl(value);
     if (name === undefined) return undefined;
     out.add(value, rule.type, path);
-    out.add(name, rule.type, `${path}#name`);
+    out.add(name, rule.type, namePath(path));
     return value;
   }
   // Names may hold spaces (an Auto Scaling policy), but never line breaks; free text is not a name.
@@ -185,11 +195,11 @@ function walk(out: Collector, event: TrailEvent): void {
       const rule = keyRule(rules, frame.key);
       for (let i = 0; i < node.length && nodes < IDENTIFIER_LIMITS.maxNodes; i++, nodes++) {
         const item: unknown = node[i];
-        if (typeof item === 'string') judge(out, item, frame.key, rule, `${path}[${i}]`);
+        if (typeof item === 'string') judge(out, item, frame.key, rule, path, i);
         else if (enter && item !== null && typeof item === 'object') {
           queue.push({
             node: item as JsonObject,
-            path: `${path}[${i}]`,
+            path: itemPath(path, i),
             depth: depth + 1,
             key: frame.key,
             inResponse,
@@ -208,7 +218,7 @@ function walk(out: Collector, event: TrailEvent): void {
       if (typeof value === 'string') {
         let rule = keyRule(rules, key);
         if (rule?.topLevelOnly && (depth !== 1 || inResponse)) rule = undefined;
-        const kept = judge(out, value, key, rule, `${path}.${key}`);
+        const kept = judge(out, value, key, rule, path, key);
         if (kept !== undefined && inResponse) {
           const stem = keyStem(key);
           if (stem !== undefined) {
@@ -217,7 +227,13 @@ function walk(out: Collector, event: TrailEvent): void {
           }
         }
       } else if (enter && value !== null && typeof value === 'object') {
-        queue.push({ node: value as JsonObject, path: `${path}.${key}`, depth: depth + 1, key, inResponse });
+        queue.push({
+          node: value as JsonObject,
+          path: keyPath(path, key),
+          depth: depth + 1,
+          key,
+          inResponse,
+        });
       }
     }
     if (stems !== undefined && stems.length > 1 && depth <= MAX_ALIAS_DEPTH) {
@@ -234,10 +250,11 @@ function walkResources(out: Collector, event: TrailEvent): void {
     const arn = r?.ARN;
     if (typeof arn !== 'string' || arn.length > IDENTIFIER_LIMITS.maxValueLength) continue;
     const type = typeof r?.type === 'string' && r.type.startsWith('AWS::') ? r.type : undefined;
-    if (!addArn(out, arn, type, `resources[${i}].ARN`)) {
+    const path = keyPath(itemPath('resources', i), 'ARN');
+    if (!addArn(out, arn, type, path)) {
       // Some services put a bare id or name in `ARN` (EC2 instance ids in older records).
       const idType = idTypeOf(arn);
-      if (idType !== undefined) out.add(arn, idType === UNTYPED ? type : idType, `resources[${i}].ARN`);
+      if (idType !== undefined) out.add(arn, idType === UNTYPED ? type : idType, path);
     }
   }
 }

@@ -35,22 +35,28 @@ interface Held {
 }
 
 /**
- * A short key for the block `[from, to)`: its length and four windows of its bytes (at a quarter, half,
- * three quarters and the end), where a session's name, key id and dates fall. Blocks are found by this
- * key and then compared whole, byte for byte: hashing a 500-character string for a map costs several
- * times a comparison of the bytes.
+ * A short key for the block `[from, to)`: a hash of its length and of four windows of its bytes (at a
+ * quarter, half, three quarters and the end), where a session's name, key id and dates fall. Blocks are
+ * found by this key and then compared whole, byte for byte: hashing a 500-character string for a map
+ * costs several times a comparison of the bytes, and reading the windows as bytes makes no string.
  */
-function sampleKey(buf: Buffer, from: number, to: number): string {
+function sampleKey(buf: Buffer, from: number, to: number): number {
   const length = to - from;
-  if (length <= 4 * WINDOW) return buf.toString('latin1', from, to);
+  const h = Math.imul(0x811c9dc5 ^ length, 0x01000193);
+  if (length <= 4 * WINDOW) return mix(h, buf, from, to) & 0x3fffffff;
   const q = length >> 2;
-  return (
-    length +
-    buf.toString('latin1', from + q, from + q + WINDOW) +
-    buf.toString('latin1', from + 2 * q, from + 2 * q + WINDOW) +
-    buf.toString('latin1', from + 3 * q, from + 3 * q + WINDOW) +
-    buf.toString('latin1', to - WINDOW, to)
-  );
+  let k = mix(h, buf, from + q, from + q + WINDOW);
+  k = mix(k, buf, from + 2 * q, from + 2 * q + WINDOW);
+  k = mix(k, buf, from + 3 * q, from + 3 * q + WINDOW);
+  // Kept to 30 bits: a small integer, the cheapest kind of map key.
+  return mix(k, buf, to - WINDOW, to) & 0x3fffffff;
+}
+
+/** FNV-1a over the bytes `[from, to)`, from the hash `h`. */
+function mix(h: number, buf: Buffer, from: number, to: number): number {
+  let k = h;
+  for (let at = from; at < to; at++) k = Math.imul(k ^ (buf[at] as number), 0x01000193);
+  return k;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -67,7 +73,7 @@ export function isSharedIdentity(identity: JsonObject): boolean {
 }
 
 export class IdentityInterner {
-  #byKey = new Map<string, Held[]>();
+  #byKey = new Map<number, Held[]>();
   #size = 0;
   /** Stands for the block in the text parsed: a number no record can be expected to hold. */
   readonly #placeholder = Math.random() + 1;

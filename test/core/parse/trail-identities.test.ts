@@ -129,6 +129,22 @@ describe('IdentityInterner.parse: normal records', () => {
     expect(role).toStrictEqual(ROLE_IDENTITY);
   });
 
+  it('tells apart blocks of one length that differ in a single byte, wherever it is', () => {
+    // Blocks are found by a sample of their bytes: most of these differ only between the samples.
+    const interner = new IdentityInterner();
+    const base = 'x'.repeat(60);
+    const names = [...Array(base.length).keys()].map((at) => `${base.slice(0, at)}y${base.slice(at + 1)}`);
+    const first = names.map((userName) =>
+      identityOf(parseText(interner, recordText({ ...USER_IDENTITY, userName }))),
+    );
+    names.forEach((userName, i) => {
+      expect(first[i]).toStrictEqual({ ...USER_IDENTITY, userName });
+      // Again, now that all are known (past 16 blocks under one sample, a block is parsed each time).
+      const again = identityOf(parseText(interner, recordText({ ...USER_IDENTITY, userName })));
+      expect(again).toStrictEqual({ ...USER_IDENTITY, userName });
+    });
+  });
+
   it('does not share between texts that differ only in key order, though their values are equal', () => {
     const interner = new IdentityInterner();
     const { userName, ...others } = USER_IDENTITY;
