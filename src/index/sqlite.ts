@@ -270,6 +270,10 @@ export class SqliteEventIndex implements EventIndex {
       const cacheKiB = (options.cacheMiB ?? (readonly ? 64 : 256)) * 1024;
       db.pragma(`cache_size = -${cacheKiB}`);
       db.pragma('temp_store = MEMORY');
+      // better-sqlite3 turns foreign keys on; SQLite's default is off. The REFERENCES say which rows an
+      // event's ids point at, and the writer always stores those first: checking three parents on each
+      // insert cost 0.7 µs an event, a quarter of the events row. Tests run `foreign_key_check` instead.
+      db.pragma('foreign_keys = OFF');
       if (!readonly) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');

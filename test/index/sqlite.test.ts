@@ -342,6 +342,7 @@ describe('SqliteEventIndex', () => {
     ]);
     expect(upgraded.putStored([eventAt(1)])).toMatchObject({ inserted: 0, duplicates: 1 });
     upgraded.close();
+    expect(danglingRows(path)).toEqual([]);
   });
 
   it('forgets the layouts it read inside a transaction that rolls back', () => {
@@ -471,6 +472,16 @@ describe('SqliteEventIndex', () => {
   });
 });
 
+/** Rows whose layout, caller or file is missing (the index does not have SQLite check them on each insert). */
+function danglingRows(path: string): unknown[] {
+  const raw = new Database(path, { readonly: true });
+  try {
+    return raw.pragma('foreign_key_check') as unknown[];
+  } finally {
+    raw.close();
+  }
+}
+
 describe('indexing archives into SQLite', () => {
   it('indexes the example account, and skips unchanged files the next time', async () => {
     const db = join(dir, 'i.db');
@@ -484,6 +495,18 @@ describe('indexing archives into SQLite', () => {
     expect(all.summary).toMatchObject({ indexedFiles: 8, kept: 24, inserted: 10, duplicates: 14 });
     expect((await index([examples], db, true)).summary.unchangedFiles).toBe(8);
     expect((await index([examples], db)).summary.unchangedFiles).toBe(8);
+  });
+
+  it('stores every layout, caller and file an event points at', async () => {
+    const archive = join(dir, 'archive');
+    cpSync(examples, archive, { recursive: true });
+    writeFileSync(
+      join(archive, 'more.json'),
+      JSON.stringify({ Records: [record(), record({ eventID: 'x-2' })] }),
+    );
+    const db = join(dir, 'i.db');
+    expect((await index([archive], db, true)).summary.inserted).toBe(26);
+    expect(danglingRows(db)).toEqual([]);
   });
 
   it('reads a file again when its size or mtime changes', async () => {
