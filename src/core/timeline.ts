@@ -7,6 +7,7 @@
 import { CloudBlameError } from './errors.js';
 import { matchesGlob } from './glob.js';
 import { describeArn } from './identifiers/arn.js';
+import { keyPath } from './identifiers/paths.js';
 import { type EventIdentifiers, indexedEventOf, isIndexable } from './identifiers.js';
 import type { Channel, Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
 
@@ -93,7 +94,7 @@ export function summariseRequest(params: JsonObject | null | undefined): Request
         for (const key of Object.keys(value)) {
           const child = (value as JsonObject)[key];
           if (isWrapper(key)) visit(child, path, depth);
-          else visit(child, path === '' ? key : `${path}.${key}`, depth + 1);
+          else visit(child, path === '' ? key : keyPath(path, key), depth + 1);
         }
         return;
       }
