@@ -6,14 +6,13 @@ import type {
   ConfigChange,
   Finding,
   IndexedEvent,
-  Principal,
   TrailEvent,
 } from './core/model.js';
 import { groupFindings } from './core/notify/group.js';
 import { idempotencyKey } from './core/notify/key.js';
 import { accepts, type RouteFilter } from './core/notify/routing.js';
 import { decide, severityOf } from './core/policy.js';
-import { principalOf } from './core/principal.js';
+import { principalOfEvent } from './core/principal.js';
 import type { FactsOptions } from './core/render/facts.js';
 import { type Evaluation, evaluateEvent, type RuleSet } from './core/rules/model.js';
 import { attributeChange } from './index/attribute.js';
@@ -21,16 +20,6 @@ import type { EventIndex } from './index/port.js';
 import type { DeliveryItem, GroupDeliveryItem } from './sinks/deliver.js';
 import type { Sink } from './sinks/port.js';
 import { renderPayload, targetFor } from './sinks/render-payload.js';
-
-export function principalOfEvent(event: TrailEvent): Principal {
-  return principalOf({
-    userIdentity: event.userIdentity,
-    userAgent: event.userAgent,
-    sessionCredentialFromConsole: event.sessionCredentialFromConsole,
-    sourceIPAddress: event.sourceIPAddress,
-    eventSource: event.eventSource,
-  });
-}
 
 /** The compact index form of a CloudTrail event, or undefined for reads and failed calls. */
 export function indexable(event: TrailEvent): IndexedEvent | undefined {

@@ -10,6 +10,7 @@ import { parseDocument } from '../core/parse/document.js';
 import { asInputError } from '../core/parse/issues.js';
 import { isSharedIdentity } from '../core/parse/trail-identities.js';
 import { identityKeyValues } from '../core/principal/identity.js';
+import { principalOfEvent } from '../core/principal.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
 import { TupleCache } from '../core/tuple-cache.js';
 import { type FileBatch, IndexFileError, type IndexMode, SqliteEventIndex } from '../index/sqlite.js';
@@ -21,7 +22,6 @@ import {
 } from '../io/read-documents.js';
 import type { ReadFailure } from '../io/read-failure.js';
 import { walkFiles } from '../io/walk.js';
-import { principalOfEvent } from '../pipeline.js';
 
 export interface IndexContext {
   /** Local files or directories, and `s3://bucket/prefix` addresses. */

@@ -8,6 +8,7 @@ import { identifiersOf, indexedEventOf, isIndexable, mayBeIndexable } from '../c
 import type { AlertFinding, ConfigChange, IndexedEvent } from '../core/model.js';
 import { parseSkimmedTrailLog } from '../core/parse/cloudtrail.js';
 import { type ParsedDocument, parseDocument } from '../core/parse/document.js';
+import { principalOfEvent } from '../core/principal.js';
 import type { RuleGate } from '../core/rules/gate.js';
 import {
   type DocumentRead,
@@ -15,7 +16,7 @@ import {
   type SkimRead,
   type TrailLogRead,
 } from '../io/read-documents.js';
-import { alertsFor, principalOfEvent } from '../pipeline.js';
+import { alertsFor } from '../pipeline.js';
 
 /** One document's contribution to a replay. Plain data: it is structured-cloned from worker threads. */
 export interface DocumentScan {

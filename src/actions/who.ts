@@ -6,6 +6,7 @@ import type { TokenBucket } from '../aws/token-bucket.js';
 import { formatTimeline, type TimelineFormat } from '../cli/output/timeline.js';
 import { expandAliases } from '../core/correlate.js';
 import { identifiersOf } from '../core/identifiers.js';
+import { principalOfEvent } from '../core/principal.js';
 import { plainText } from '../core/render/escape.js';
 import {
   type ResourceLookup,
@@ -18,7 +19,6 @@ import {
   timelineOf,
 } from '../core/timeline.js';
 import { IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
-import { principalOfEvent } from '../pipeline.js';
 import { DEFAULT_LIMIT } from './defaults.js';
 
 export interface WhoOptions {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventsOfDocument, PrincipalCache } from '../../src/actions/index-archive.js';
 import type { TrailEvent } from '../../src/core/model.js';
+import { principalOfEvent } from '../../src/core/principal.js';
 import { readDocuments } from '../../src/io/read-documents.js';
-import { principalOfEvent } from '../../src/pipeline.js';
 
 describe('PrincipalCache', () => {
   it('gives every event of the examples the principal principalOfEvent gives it', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identifiersOf } from '../../src/core/identifiers.js';
 import type { IndexedEvent, Principal } from '../../src/core/model.js';
+import { principalOfEvent } from '../../src/core/principal.js';
 import {
   groupByServiceAndResource,
   howOf,
@@ -17,7 +18,6 @@ import {
   TimeSpecError,
   timelineOf,
 } from '../../src/core/timeline.js';
-import { principalOfEvent } from '../../src/pipeline.js';
 import { stubPrincipal, trailEvent } from '../helpers/trail-event.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');

@@ -6,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { identifiersOf } from '../../src/core/identifiers.js';
 import type { JsonObject } from '../../src/core/model.js';
 import { parseTrailRecord } from '../../src/core/parse/cloudtrail.js';
+import { principalOfEvent } from '../../src/core/principal.js';
 import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
 import { type EventsQuery, type FileBatch, SqliteEventIndex } from '../../src/index/sqlite.js';
 import { MAX_SPAN_MS } from '../../src/index/sqlite-caller-spans.js';
-import { principalOfEvent } from '../../src/pipeline.js';
 import { mulberry32 as prng } from '../helpers/prng.js';
 
 const BASE_MS = Date.parse('2026-11-18T09:00:00Z');

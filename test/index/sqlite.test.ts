@@ -12,9 +12,9 @@ import { indexArchive } from '../../src/actions/index-archive.js';
 import { identifiersOf } from '../../src/core/identifiers.js';
 import type { JsonObject } from '../../src/core/model.js';
 import { parseTrailRecord } from '../../src/core/parse/cloudtrail.js';
+import { principalOfEvent } from '../../src/core/principal.js';
 import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
 import { hash53, IndexFileError, SCHEMA_VERSION, SqliteEventIndex } from '../../src/index/sqlite.js';
-import { principalOfEvent } from '../../src/pipeline.js';
 import { capture } from '../helpers/cloudblame-index.js';
 
 const run = promisify(execFile);

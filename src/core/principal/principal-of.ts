@@ -1,4 +1,4 @@
-import type { JsonObject, Principal } from '../model.js';
+import type { JsonObject, Principal, TrailEvent } from '../model.js';
 import { classifyChannel } from './channel.js';
 import { displayOf } from './display.js';
 import { identityFacts } from './identity.js';
@@ -31,4 +31,15 @@ export function principalOf(input: PrincipalInput): Principal {
   // Display-only facts stay out of the Principal, which is stored and compared.
   const { rawType: _rawType, identityProvider: _provider, issuerName: _issuer, ...principal } = facts;
   return { ...principal, channel, display: displayOf(facts, channel) };
+}
+
+/** The caller of a parsed CloudTrail event. */
+export function principalOfEvent(event: TrailEvent): Principal {
+  return principalOf({
+    userIdentity: event.userIdentity,
+    userAgent: event.userAgent,
+    sessionCredentialFromConsole: event.sessionCredentialFromConsole,
+    sourceIPAddress: event.sourceIPAddress,
+    eventSource: event.eventSource,
+  });
 }
