@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { LiveLookupError, lookupResourceEvents } from '../aws/live-lookup.js';
+import { LiveLookupError } from '../aws/errors.js';
 import { homeRegion } from '../aws/regions.js';
 import type { TokenBucket } from '../aws/token-bucket.js';
 import { formatTimeline, type TimelineFormat } from '../cli/output/timeline.js';
@@ -130,6 +130,8 @@ export async function queryWhoLive(
   const names = [lookup.resource, ...(lookup.arn?.name !== undefined ? [lookup.arn.name] : [])];
   const limit = limitOf(options);
   let calls = 0;
+  // Loaded only for --live: the AWS SDK is most of the time a plain `who` would take to start.
+  const { lookupResourceEvents } = await import('../aws/live-lookup.js');
   for (const name of names) {
     const result = await lookupResourceEvents(name, options.range ?? {}, {
       client: live.clientFor(region),

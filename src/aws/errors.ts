@@ -101,3 +101,11 @@ export function describeAwsError(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   return error.message === '' ? error.name : `${error.name}: ${error.message}`;
 }
+
+/** A live lookup failed: an error other than throttling, or still throttled after the last attempt. */
+export class LiveLookupError extends AwsAdapterError {
+  public constructor(message: string, context: AwsAdapterError['context'], options?: { cause?: unknown }) {
+    super(message, context, options);
+    this.name = 'LiveLookupError';
+  }
+}

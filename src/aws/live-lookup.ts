@@ -17,7 +17,7 @@ import type { InputError } from '../core/errors.js';
 import type { TrailEvent } from '../core/model.js';
 import { parseTrailRecord } from '../core/parse/cloudtrail.js';
 import { asInputError } from '../core/parse/issues.js';
-import { AwsAdapterError, awsErrorContext, describeAwsError } from './errors.js';
+import { awsErrorContext, describeAwsError, LiveLookupError } from './errors.js';
 import { type LookupCallStats, realSleep, sendLookupEvents } from './lookup-call.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -25,14 +25,6 @@ import { TokenBucket } from './token-bucket.js';
 export const LOOKUP_HISTORY_MS = 90 * 86_400_000;
 /** `LookupEvents` quota per account and region. */
 export const LOOKUP_CALLS_PER_SECOND = 2;
-
-/** A live lookup failed: an error other than throttling, or still throttled after the last attempt. */
-export class LiveLookupError extends AwsAdapterError {
-  public constructor(message: string, context: AwsAdapterError['context'], options?: { cause?: unknown }) {
-    super(message, context, options);
-    this.name = 'LiveLookupError';
-  }
-}
 
 export interface LiveLookupOptions {
   readonly client: CloudTrailClient;

@@ -5,12 +5,8 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  LiveLookupError,
-  LOOKUP_HISTORY_MS,
-  lookupEventsBucket,
-  lookupResourceEvents,
-} from '../../src/aws/live-lookup.js';
+import { LiveLookupError } from '../../src/aws/errors.js';
+import { LOOKUP_HISTORY_MS, lookupEventsBucket, lookupResourceEvents } from '../../src/aws/live-lookup.js';
 import type { InputError } from '../../src/core/errors.js';
 
 const cloudtrail = mockClient(CloudTrailClient);
