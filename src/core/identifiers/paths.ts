@@ -5,27 +5,33 @@
  * has to hash again. Bounded, because request keys are the caller's and can be anything.
  */
 
-/** Paths kept; past it the cache starts again empty. */
-const MAX_PATHS = 20_000;
+/** Paths kept, parents and children alike; past it the cache starts again empty. */
+export const MAX_CACHED_PATHS = 20_000;
 
 /** What is known of one parent path: its children by key and by array index, and its name path. */
 interface Children {
   readonly keys: Map<string, string>;
-  readonly items: string[];
+  readonly items: Map<number, string>;
   name?: string;
 }
 
-const byParent = new Map<string, Children>();
+let byParent = new Map<string, Children>();
 let size = 0;
+
+/** Counts one more entry, emptying the cache first when it is full. */
+function grow(): void {
+  if (size >= MAX_CACHED_PATHS) {
+    byParent = new Map();
+    size = 0;
+  }
+  size += 1;
+}
 
 function childrenOf(parent: string): Children {
   let children = byParent.get(parent);
   if (children === undefined) {
-    if (size >= MAX_PATHS) {
-      byParent.clear();
-      size = 0;
-    }
-    children = { keys: new Map(), items: [] };
+    grow();
+    children = { keys: new Map(), items: new Map() };
     byParent.set(parent, children);
   }
   return children;
@@ -37,8 +43,8 @@ export function keyPath(parent: string, key: string): string {
   let path = children.keys.get(key);
   if (path === undefined) {
     path = `${parent}.${key}`;
+    grow();
     children.keys.set(key, path);
-    size += 1;
   }
   return path;
 }
@@ -46,14 +52,11 @@ export function keyPath(parent: string, key: string): string {
 /** `parent[index]` */
 export function itemPath(parent: string, index: number): string {
   const children = childrenOf(parent);
-  let path = children.items[index];
+  let path = children.items.get(index);
   if (path === undefined) {
     path = `${parent}[${index}]`;
-    // Arrays are filled in order (a walk visits items 0, 1, 2...); a gap would make the array sparse.
-    if (index === children.items.length) {
-      children.items.push(path);
-      size += 1;
-    }
+    grow();
+    children.items.set(index, path);
   }
   return path;
 }
@@ -61,6 +64,18 @@ export function itemPath(parent: string, index: number): string {
 /** `parent#name`: the name or id an ARN at `parent` carries. */
 export function namePath(parent: string): string {
   const children = childrenOf(parent);
-  children.name ??= `${parent}#name`;
+  if (children.name === undefined) {
+    grow();
+    children.name = `${parent}#name`;
+  }
   return children.name;
+}
+
+/** Entries the cache holds now, counted one by one (for tests: it must stay within `MAX_CACHED_PATHS`). */
+export function cachedPathCount(): number {
+  let count = 0;
+  for (const children of byParent.values()) {
+    count += 1 + children.keys.size + children.items.size + (children.name === undefined ? 0 : 1);
+  }
+  return count;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { itemPath, keyPath, namePath } from '../../../src/core/identifiers/paths.js';
+import {
+  cachedPathCount,
+  itemPath,
+  keyPath,
+  MAX_CACHED_PATHS,
+  namePath,
+} from '../../../src/core/identifiers/paths.js';
 
 describe('identifier paths', () => {
   it('joins a key with a dot, an index in brackets, and a name with #name', () => {
@@ -26,12 +32,16 @@ describe('identifier paths', () => {
     expect([0, 1, 2, 3].map((i) => itemPath(parent, i))).toEqual([0, 1, 2, 3].map((i) => `${parent}[${i}]`));
   });
 
-  it('stays right past the number of paths it keeps', () => {
-    // Request keys are the caller's: far more distinct paths than the cache holds.
-    for (let n = 0; n < 50_000; n++) {
-      const key = `key${n}`;
-      expect(keyPath('requestParameters', key)).toBe(`requestParameters.${key}`);
+  it('stays right, and within its bound, over far more paths than it keeps', () => {
+    // Request keys are the caller's: distinct keys, items and nested parents without end.
+    for (let n = 0; n < 3 * MAX_CACHED_PATHS; n++) {
+      const parent = keyPath('requestParameters', `key${n}`);
+      expect(parent).toBe(`requestParameters.key${n}`);
+      expect(itemPath(parent, n % 7)).toBe(`requestParameters.key${n}[${n % 7}]`);
+      expect(namePath(parent)).toBe(`requestParameters.key${n}#name`);
+      if (n % 1000 === 0) expect(cachedPathCount()).toBeLessThanOrEqual(MAX_CACHED_PATHS);
     }
+    expect(cachedPathCount()).toBeLessThanOrEqual(MAX_CACHED_PATHS);
     expect(keyPath('requestParameters', 'groupId')).toBe('requestParameters.groupId');
   });
 });
