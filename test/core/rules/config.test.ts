@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigFileError } from '../../../src/core/errors.js';
+import { principalOfEvent } from '../../../src/core/principal.js';
 import {
   parseRulesConfig,
   type RulesConfig,
@@ -12,7 +13,7 @@ import {
 } from '../../../src/core/rules/config.js';
 import { evaluateEvent } from '../../../src/core/rules/model.js';
 import { builtInRules } from '../../../src/core/rules/packs/index.js';
-import { fixture, principalFor } from './helpers.js';
+import { fixture } from './helpers.js';
 
 /** As src/core/config/schema.ts freezes the configuration it returns. */
 type Immutable<T> = T extends (infer Item)[]
@@ -80,7 +81,9 @@ describe('rules config', () => {
     );
     const ruleSet = resolveRuleSet(section);
     const deleted = fixture('iam', 'delete-login-profile');
-    expect(evaluateEvent(ruleSet, deleted, principalFor(deleted)).alerts.map((alert) => alert.rule)).toEqual([
+    expect(
+      evaluateEvent(ruleSet, deleted, principalOfEvent(deleted)).alerts.map((alert) => alert.rule),
+    ).toEqual([
       {
         id: 'custom.login-profile-deleted',
         title: 'Console password removed',
@@ -89,7 +92,7 @@ describe('rules config', () => {
       },
     ]);
     const created = fixture('iam', 'create-user');
-    const result = evaluateEvent(ruleSet, created, principalFor(created));
+    const result = evaluateEvent(ruleSet, created, principalOfEvent(created));
     expect(result.alerts).toEqual([]);
     expect(result.suppressed.map((entry) => [entry.alert.rule.id, entry.suppression.reason])).toEqual([
       ['iam.create-user', 'alice onboards people'],

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TrailEvent } from '../../../src/core/model.js';
 import { parseTrailRecord } from '../../../src/core/parse/cloudtrail.js';
+import { principalOfEvent } from '../../../src/core/principal.js';
 import { RuleGate } from '../../../src/core/rules/gate.js';
 import { evaluate, type Rule, type RuleSet } from '../../../src/core/rules/model.js';
 import { builtInRules } from '../../../src/core/rules/packs/index.js';
 import { type EnvelopeKey, type EventPattern, patternGate } from '../../../src/core/rules/pattern.js';
 import { datasetRecords, datasetsDir } from '../../helpers/dataset-records.js';
-import { principalFor } from './helpers.js';
 
 const fixturesDir = new URL('../../fixtures/rules/', import.meta.url).pathname;
 
@@ -24,7 +24,7 @@ function fixtureEvents(): TrailEvent[] {
 }
 
 function ids(rules: readonly Rule[], event: TrailEvent): string[] {
-  return evaluate(rules, event, principalFor(event)).map((alert) => alert.rule.id);
+  return evaluate(rules, event, principalOfEvent(event)).map((alert) => alert.rule.id);
 }
 
 const ruleSet: RuleSet = { rules: builtInRules, suppressions: [] };

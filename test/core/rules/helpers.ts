@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { AlertFinding, JsonObject, Principal, TrailEvent } from '../../../src/core/model.js';
+import type { AlertFinding, JsonObject, TrailEvent } from '../../../src/core/model.js';
 import { parseTrailRecord } from '../../../src/core/parse/cloudtrail.js';
-import { principalOf } from '../../../src/core/principal.js';
+import { principalOfEvent } from '../../../src/core/principal.js';
 import { evaluate, type Rule } from '../../../src/core/rules/model.js';
 import { builtInRules } from '../../../src/core/rules/packs/index.js';
 
@@ -30,18 +30,8 @@ export function fixture(pack: string, name: string): TrailEvent {
   return parseTrailRecord(structuredClone(record), { source: `test/fixtures/rules/${pack}.json#${name}` });
 }
 
-export function principalFor(event: TrailEvent): Principal {
-  return principalOf({
-    userIdentity: event.userIdentity,
-    userAgent: event.userAgent,
-    sessionCredentialFromConsole: event.sessionCredentialFromConsole,
-    sourceIPAddress: event.sourceIPAddress,
-    eventSource: event.eventSource,
-  });
-}
-
 export function alertsFor(event: TrailEvent, rules: readonly Rule[] = builtInRules): AlertFinding[] {
-  return evaluate(rules, event, principalFor(event));
+  return evaluate(rules, event, principalOfEvent(event));
 }
 
 export function alertIds(event: TrailEvent, rules: readonly Rule[] = builtInRules): string[] {

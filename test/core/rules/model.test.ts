@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertFinding } from '../../../src/core/model.js';
+import { principalOfEvent } from '../../../src/core/principal.js';
 import {
   applySuppressions,
   evaluate,
@@ -11,7 +12,7 @@ import {
   suppressionFor,
   undetermined,
 } from '../../../src/core/rules/model.js';
-import { alertsFor, fixture, principalFor } from './helpers.js';
+import { alertsFor, fixture } from './helpers.js';
 
 const createUser: Rule = {
   id: 'test.create-user',
@@ -28,7 +29,7 @@ function withCondition(condition: Rule['condition']): Rule {
 
 describe('evaluate', () => {
   const event = fixture('iam', 'create-user');
-  const principal = principalFor(event);
+  const principal = principalOfEvent(event);
 
   it('raises one alert per matching rule, carrying the rule, the event, the principal and details', () => {
     const [alert, ...more] = evaluate([createUser], event, principal);
@@ -85,7 +86,7 @@ describe('evaluate', () => {
 
   it('records the error of a failed call', () => {
     const denied = fixture('iam', 'create-user-denied');
-    expect(evaluate([createUser], denied, principalFor(denied))[0]?.details).toMatchObject({
+    expect(evaluate([createUser], denied, principalOfEvent(denied))[0]?.details).toMatchObject({
       errorCode: 'AccessDenied',
       errorMessage: expect.stringContaining('not authorized'),
     });
@@ -147,7 +148,7 @@ describe('suppressions', () => {
     const result = evaluateEvent(
       { rules: [createUser], suppressions: [{ ruleId: 'test.*', reason: 'test' }] },
       event,
-      principalFor(event),
+      principalOfEvent(event),
     );
     expect(result.alerts).toEqual([]);
     expect(result.suppressed.map((entry) => entry.suppression.reason)).toEqual(['test']);
