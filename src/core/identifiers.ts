@@ -117,7 +117,8 @@ function pathOf(parent: string, step: string | number): string {
 
 /**
  * Judges one string value under `key`, at `step` of the container at `parent`; returns the identifier
- * value kept (for alias grouping), or undefined. The path is looked up only for a value kept.
+ * value kept (for alias grouping), or undefined. The path is looked up only for a value kept, or an
+ * `arn:` value on its way to `describeArn`.
  */
 function judge(
   out: Collector,
@@ -139,10 +140,10 @@ function judge(
   if (rule === undefined || value.length > IDENTIFIER_LIMITS.maxNameLength) return undefined;
   // A KMS alias names an alias, not the key Config records.
   if (value.startsWith('alias/')) return undefined;
-  const path = pathOf(parent, step);
   if (rule.queueUrl) {
     const name = queueNameOfUrl(value);
     if (name === undefined) return undefined;
+    const path = pathOf(parent, step);
     out.add(value, rule.type, path);
     out.add(name, rule.type, namePath(path));
     return value;
@@ -151,7 +152,7 @@ function judge(
   if (key !== 'name' && value.includes('\n')) return undefined;
   if (key === 'name' && hasWhitespace(value)) return undefined;
   const kept = rule.lower ? value.toLowerCase() : value;
-  out.add(kept, rule.type, path);
+  out.add(kept, rule.type, pathOf(parent, step));
   return kept;
 }
 
