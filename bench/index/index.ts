@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Manifest } from '../gen/generate.js';
 import { type ChildRun, runNode } from '../lib/child.js';
 import { fmtInt, fmtMb, fmtNum, fmtRatio, fmtSeconds, quantile, type Table } from '../lib/format.js';
+import type { FloorResult } from '../throughput/floor.js';
 import { ensureArchive, ensureWhoIndex, type WhoIndex } from './archives.js';
 import type { BuildStats } from './build-child.js';
 import { coldTargets, type WhoTarget, whoTargets } from './resources.js';
@@ -39,7 +40,11 @@ export interface IndexWhoOptions {
 export interface IndexingResult {
   readonly manifest: Manifest;
   readonly runs: readonly ChildRun<BuildStats>[];
+  /** Part 1's parsing floor (floor.ts, one file after another) over the same archive, alternating with `runs`. */
+  readonly floors: readonly ChildRun<FloorStats>[];
 }
+
+type FloorStats = FloorResult & { readonly maxRssKb: number; readonly cpuMs: number };
 
 export interface WhoLatencyResult {
   readonly index: WhoIndex;
@@ -66,7 +71,17 @@ async function measureIndexing(o: IndexWhoOptions): Promise<IndexingResult | Not
   const { manifest, dir } = await ensureArchive(o.dataRoot, 'writes', o.writeEvents, o.seed, o.log);
   const db = join(dir, 'index.db');
   const runs: ChildRun<BuildStats>[] = [];
+  const floors: ChildRun<FloorStats>[] = [];
   for (let i = 0; i < o.repeat; i++) {
+    const floor = await runNode<FloorStats>(
+      [join(o.root, 'dist', 'bench', 'throughput', 'floor.js'), '--read-ahead', '0', manifest.cloudtrailDir],
+      { cwd: o.root },
+    );
+    if (floor.code !== 0 || floor.stats === undefined) return failure(floor, 'floor');
+    o.log(
+      `  floor ${i + 1}: ${fmtSeconds(floor.wallMs)}, ${fmtInt(floor.stats.records / (floor.wallMs / 1000))} events/s`,
+    );
+    floors.push(floor);
     const run = await runNode<BuildStats>(
       [join(o.root, 'dist', 'bench', 'index', 'build-child.js'), db, manifest.cloudtrailDir],
       { cwd: o.root },
@@ -79,7 +94,7 @@ async function measureIndexing(o: IndexWhoOptions): Promise<IndexingResult | Not
   }
   // Only the archive is kept for the next runs: every run builds its index afresh.
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
-  return { manifest, runs };
+  return { manifest, runs, floors };
 }
 
 async function measureWho(o: IndexWhoOptions): Promise<WhoLatencyResult | NotMeasured> {
@@ -149,9 +164,12 @@ function indexingTable(r: IndexingResult | NotMeasured, writeEvents: number): Ta
   const perCpu = kept / cpuS;
   const oneCore = Math.min(perWall, perCpu);
   const ratio = oneCore / WRITE_EVENTS_PER_SECOND_TARGET;
+  const floor = r.floors.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+  const floorRate = Math.min(kept / (floor.wallMs / 1000), kept / (floor.cpuMs / 1000));
   const notes = [
     `Every record of the archive is a successful management write, what \`isIndexable\` keeps: the generator's background writes (CreateLogStream above all, then tags, security group rules, start/stop, PutParameter, bucket tagging, inline role policies, Lambda configuration, queue attributes, secrets, KMS grants) by its callers, none failed, about ${fmtNum(manifest.bytes / manifest.events / 1024, 2)} KB each, in the mixed archive's layout: one file per account, region and 5 minutes over ${manifest.days.length} day(s), ${fmtInt(manifest.events / manifest.files)} records per file on average.`,
     `\`bulkIndex\` (src/actions/index-archive.ts, the code of \`cloudblame index\`) into a fresh SQLite file, in a fresh process, ${runs.length} time(s); the shortest run (spawn to exit: module loading, checkpoint and close included) is reported. It reads, parses and writes on one thread; V8's garbage collector and the kernel's writing back of pages work beside it, so its CPU time can exceed its wall time: "on one core" is judged on the lower of events per wall second and events per CPU second.`,
+    `The floor is part 1's (bench/throughput/floor.ts, one file after another): read, gunzip and \`JSON.parse\` the same archive and nothing else, in a fresh process, alternating with the index runs, the shortest of ${r.floors.length} reported and judged the same way. Both move with the machine's speed, which changed by a third within an hour here; their ratio moves less. The target is met when the index takes at most ${fmtRatio(floorRate / WRITE_EVENTS_PER_SECOND_TARGET)} the floor's time on this run's machine.`,
   ];
   if (kept !== manifest.events || s.summary.errors > 0)
     notes.push(
@@ -176,6 +194,11 @@ function indexingTable(r: IndexingResult | NotMeasured, writeEvents: number): Ta
       ['MB/s of JSON (uncompressed, wall)', fmtNum(s.summary.bytes / 1024 / 1024 / wallS)],
       ['CPU time (CPU / wall)', `${fmtNum(cpuS)} s (${fmtRatio(cpuS / wallS)})`],
       ['peak RSS', fmtMb(best.maxRssKb * 1024)],
+      ['floor: read, gunzip, JSON.parse only (events/s on one core)', fmtInt(floorRate)],
+      [
+        'index time / floor time (target: at most)',
+        `${fmtRatio(floorRate / oneCore)} (${fmtRatio(floorRate / WRITE_EVENTS_PER_SECOND_TARGET)})`,
+      ],
       ['index file (bytes per event)', `${fmtMb(s.dbBytes)} (${fmtInt(s.dbBytes / Math.max(1, kept))})`],
       [
         `target: ≥ ${fmtInt(WRITE_EVENTS_PER_SECOND_TARGET)} write events/s on one core`,
