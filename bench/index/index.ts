@@ -78,6 +78,10 @@ async function measureIndexing(o: IndexWhoOptions): Promise<IndexingResult | Not
       { cwd: o.root },
     );
     if (floor.code !== 0 || floor.stats === undefined) return failure(floor, 'floor');
+    if (floor.stats.records !== manifest.events)
+      return {
+        notMeasured: `the floor read ${floor.stats.records} records, the manifest says ${manifest.events}`,
+      };
     o.log(
       `  floor ${i + 1}: ${fmtSeconds(floor.wallMs)}, ${fmtInt(floor.stats.records / (floor.wallMs / 1000))} events/s`,
     );
@@ -150,6 +154,12 @@ function metOrNot(met: boolean): string {
   return met ? 'met' : 'not met';
 }
 
+/** A floor run's records per second on one core: the lower of its wall and CPU rates, as the index's. */
+function floorRateOf(run: ChildRun<FloorStats>): number {
+  const records = run.stats?.records ?? 0;
+  return Math.min(records / (run.wallMs / 1000), records / (run.cpuMs / 1000));
+}
+
 function indexingTable(r: IndexingResult | NotMeasured, writeEvents: number): Table {
   const title = `5a. cloudblame index: successful write events on one core (${fmtInt(writeEvents)} events)`;
   if ('notMeasured' in r) return { title, head: ['measure', 'value'], rows: [], notes: [r.notMeasured] };
@@ -164,9 +174,8 @@ function indexingTable(r: IndexingResult | NotMeasured, writeEvents: number): Ta
   const perCpu = kept / cpuS;
   const oneCore = Math.min(perWall, perCpu);
   const ratio = oneCore / WRITE_EVENTS_PER_SECOND_TARGET;
-  const floor = r.floors.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-  const floorRates = r.floors.map((f) => Math.min(kept / (f.wallMs / 1000), kept / (f.cpuMs / 1000)));
-  const floorRate = Math.min(kept / (floor.wallMs / 1000), kept / (floor.cpuMs / 1000));
+  const floorRates = r.floors.map(floorRateOf);
+  const floorRate = floorRateOf(r.floors.reduce((a, b) => (b.wallMs < a.wallMs ? b : a)));
   const notes = [
     `Every record of the archive is a successful management write, what \`isIndexable\` keeps: the generator's background writes (CreateLogStream above all, then tags, security group rules, start/stop, PutParameter, bucket tagging, inline role policies, Lambda configuration, queue attributes, secrets, KMS grants) by its callers, none failed, about ${fmtNum(manifest.bytes / manifest.events / 1024, 2)} KB each, in the mixed archive's layout: one file per account, region and 5 minutes over ${manifest.days.length} day(s), ${fmtInt(manifest.events / manifest.files)} records per file on average.`,
     `\`bulkIndex\` (src/actions/index-archive.ts, the code of \`cloudblame index\`) into a fresh SQLite file, in a fresh process, ${runs.length} time(s); the shortest run (spawn to exit: module loading, checkpoint and close included) is reported. It reads, parses and writes on one thread; V8's garbage collector and the kernel's writing back of pages work beside it, so its CPU time can exceed its wall time: "on one core" is judged on the lower of events per wall second and events per CPU second.`,
