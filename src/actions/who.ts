@@ -116,8 +116,16 @@ export function liveRegionFor(resource: string, region: string): string {
 }
 
 /**
+ * Aliases `who --live` follows, at most: each is one more `LookupEvents` search (calls are 500 ms apart).
+ * The first ones are the names the strongest events tie to the resource.
+ */
+export const MAX_LIVE_ALIASES = 3;
+
+/**
  * The timeline of a resource from CloudTrail's event history (`LookupEvents`, the last 90 days): its own
- * value first, then for an ARN its bare name, until one answers.
+ * value first, then for an ARN its bare name, until one answers; then, one hop as `queryWho` does, the
+ * other names the events found tie to it (a CreateRole ties a role's name to its `AROA…` id and ARN),
+ * each searched too, keeping their events of the accounts the resource was found in.
  */
 export async function queryWhoLive(
   resource: string,
@@ -132,10 +140,10 @@ export async function queryWhoLive(
   let calls = 0;
   // Loaded only for --live: the AWS SDK is most of the time a plain `who` would take to start.
   const { lookupResourceEvents } = await import('../aws/live-lookup.js');
-  for (const name of names) {
+  const search = async (name: string, nameRegion: string): Promise<StoredEvent[]> => {
     const result = await lookupResourceEvents(name, options.range ?? {}, {
-      client: live.clientFor(region),
-      region,
+      client: live.clientFor(nameRegion),
+      region: nameRegion,
       ...(live.bucket !== undefined && { bucket: live.bucket }),
       ...(live.now !== undefined && { now: live.now }),
       ...(live.sleep !== undefined && { sleep: live.sleep }),
@@ -147,20 +155,34 @@ export async function queryWhoLive(
     });
     calls += result.calls;
     if (result.truncated)
-      onNote(`LookupEvents returned more than ${result.pages} pages; only those were read`);
-    const stored = result.events
+      onNote(`LookupEvents for ${name} returned more than ${result.pages} pages; only those were read`);
+    return result.events
       .filter((event) => options.accountId === undefined || event.accountId === options.accountId)
       .map((event) => storedEventOf(event, principalOfEvent(event), identifiersOf(event)))
       .filter((event) => options.includeReads === true || event.change);
-    const entries = timelineOf(stored, 'lookup-events');
-    if (entries.length === 0) continue;
+  };
+  for (const name of names) {
+    const found = await search(name, region);
+    if (found.length === 0) continue;
+    const searched = new Set([...lookup.keys, ...names]);
+    const aliases = expandAliases(lookup.keys, found)
+      .filter((key) => !searched.has(key))
+      .slice(0, MAX_LIVE_ALIASES);
+    // An alias is a name as often as an id: only events of the accounts the resource was found in count.
+    const accounts = new Set(found.map((event) => event.accountId));
+    const events = [...found];
+    for (const alias of aliases) {
+      const more = await search(alias, liveRegionFor(alias, region));
+      events.push(...more.filter((event) => accounts.has(event.accountId)));
+    }
+    const entries = timelineOf(events, 'lookup-events');
     const truncated = limit > 0 && entries.length > limit;
     return {
       resource: lookup.resource,
       entries: truncated ? entries.slice(0, limit) : entries,
       source: 'lookup-events',
       truncated,
-      aliases: [],
+      aliases,
       region,
       calls,
     };

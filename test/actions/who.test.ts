@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryWho, type WhoContext, who, whoOnce } from '../../src/actions/who.js';
+import {
+  MAX_LIVE_ALIASES,
+  queryWho,
+  queryWhoLive,
+  type WhoContext,
+  who,
+  whoOnce,
+} from '../../src/actions/who.js';
 import { lookupEventsBucket } from '../../src/aws/live-lookup.js';
 import { SqliteEventIndex } from '../../src/index/sqlite.js';
 import { buildIndex, capture, type TempIndex } from '../helpers/cloudblame-index.js';
@@ -179,6 +186,138 @@ describe('who over the example account', () => {
     expect(live.stdout).toMatch(
       /1 change to sg-0fedcba9876543210, newest first, from CloudTrail LookupEvents in eu-west-1 \(1 call\)/,
     );
+  });
+});
+
+describe('who --live follows the names its events tie to the resource', () => {
+  const ACCOUNT = '111122223333';
+  const ROLE = 'deploy-role';
+  const ROLE_ID = 'AROAEXAMPLEEXAMPLE123';
+  const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE}`;
+  const bob = {
+    type: 'IAMUser',
+    arn: `arn:aws:iam::${ACCOUNT}:user/bob`,
+    accountId: ACCOUNT,
+    userName: 'bob',
+  };
+
+  function iamRecord(eventID: string, eventName: string, extra: Record<string, unknown>, account = ACCOUNT) {
+    return JSON.stringify({
+      eventVersion: '1.09',
+      userIdentity: { ...bob, accountId: account, arn: `arn:aws:iam::${account}:user/bob` },
+      eventTime: '2026-11-20T10:00:00Z',
+      eventSource: 'iam.amazonaws.com',
+      eventName,
+      awsRegion: 'us-east-1',
+      userAgent: 'aws-cli/2.15.0',
+      responseElements: null,
+      eventID,
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      recipientAccountId: account,
+      ...extra,
+    });
+  }
+
+  const createRole = iamRecord('create-1', 'CreateRole', {
+    requestParameters: { roleName: ROLE, assumeRolePolicyDocument: '{}' },
+    responseElements: {
+      role: {
+        path: '/',
+        roleName: ROLE,
+        roleId: ROLE_ID,
+        arn: ROLE_ARN,
+        createDate: 'Nov 20, 2026 10:00:00 AM',
+      },
+    },
+  });
+  const attachByArn = iamRecord('attach-1', 'AttachRolePolicy', {
+    eventTime: '2026-11-20T11:00:00Z',
+    requestParameters: { roleName: ROLE, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+  });
+  const otherAccount = iamRecord(
+    'other-1',
+    'DeleteRole',
+    { eventTime: '2026-11-20T12:00:00Z', requestParameters: { roleName: ROLE } },
+    '444455556666',
+  );
+
+  /** LookupEvents answering by ResourceName from `byName`, recording the names asked. */
+  function cloudTrailAnswering(byName: Record<string, string[]>) {
+    const asked: string[] = [];
+    const cloudtrail = mockClient(CloudTrailClient);
+    cloudtrail
+      .on(LookupEventsCommand)
+      .callsFake((input: { LookupAttributes?: { AttributeValue?: string }[] }) => {
+        const name = input.LookupAttributes?.[0]?.AttributeValue ?? '';
+        asked.push(name);
+        return { Events: (byName[name] ?? []).map((text) => ({ CloudTrailEvent: text })) };
+      });
+    return { cloudtrail, asked };
+  }
+
+  function liveContext() {
+    let clock = Date.parse('2026-11-21T00:00:00Z');
+    const now = () => clock;
+    const sleep = async (ms: number) => {
+      clock += ms;
+    };
+    return {
+      clientFor: () => new CloudTrailClient({ region: 'us-east-1' }),
+      region: 'us-east-1',
+      now,
+      sleep,
+      bucket: lookupEventsBucket({ now, sleep }),
+    };
+  }
+
+  it('searches the role id and ARN a CreateRole ties to the role name, and adds what they find', async () => {
+    const { cloudtrail, asked } = cloudTrailAnswering({
+      [ROLE]: [createRole],
+      [ROLE_ARN]: [attachByArn, createRole],
+    });
+    const result = await queryWhoLive(ROLE, liveContext());
+    cloudtrail.restore();
+    expect(asked).toEqual([ROLE, ROLE_ID, ROLE_ARN]);
+    expect(result.aliases).toEqual([ROLE_ID, ROLE_ARN]);
+    expect(result.calls).toBe(3);
+    expect(result.entries.map((e) => e.eventName)).toEqual(['AttachRolePolicy', 'CreateRole']);
+  });
+
+  it('keeps only the events of the accounts the resource was found in from an alias search', async () => {
+    const { cloudtrail } = cloudTrailAnswering({ [ROLE]: [createRole], [ROLE_ARN]: [otherAccount] });
+    const result = await queryWhoLive(ROLE, liveContext());
+    cloudtrail.restore();
+    expect(result.entries.map((e) => e.eventName)).toEqual(['CreateRole']);
+  });
+
+  it(`follows at most ${MAX_LIVE_ALIASES} aliases`, async () => {
+    const many = iamRecord('tags-1', 'TagRole', {
+      requestParameters: { roleName: ROLE },
+      responseElements: {
+        role: { roleName: ROLE, roleId: ROLE_ID, arn: ROLE_ARN },
+      },
+    });
+    // Two events tie four other names to the role between them: more than are followed.
+    const other = iamRecord('profile-1', 'AddRoleToInstanceProfile', {
+      requestParameters: { roleName: ROLE, instanceProfileName: 'deploy-profile' },
+      responseElements: {
+        role: { roleName: ROLE, roleId: 'AROAEXAMPLEEXAMPLE456', arn: `${ROLE_ARN}-2` },
+      },
+    });
+    const { cloudtrail, asked } = cloudTrailAnswering({ [ROLE]: [many, other] });
+    const result = await queryWhoLive(ROLE, liveContext());
+    cloudtrail.restore();
+    expect(result.aliases).toEqual([ROLE_ID, ROLE_ARN, 'AROAEXAMPLEEXAMPLE456'].slice(0, MAX_LIVE_ALIASES));
+    expect(asked).toEqual([ROLE, ...result.aliases]);
+  });
+
+  it('does not search aliases when the resource itself finds nothing', async () => {
+    const { cloudtrail, asked } = cloudTrailAnswering({});
+    const result = await queryWhoLive(ROLE, liveContext());
+    cloudtrail.restore();
+    expect(result.source).toBe('none');
+    expect(asked).toEqual([ROLE]);
   });
 });
 
