@@ -117,7 +117,7 @@ export function liveRegionFor(resource: string, region: string): string {
 
 /**
  * Aliases `who --live` follows, at most: each is one more `LookupEvents` search (calls are 500 ms apart).
- * The first ones are the names the strongest events tie to the resource.
+ * They are taken in the order the events found name them, and CloudTrail returns the newest first.
  */
 export const MAX_LIVE_ALIASES = 3;
 
