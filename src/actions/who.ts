@@ -161,10 +161,10 @@ export async function queryWhoLive(
       .map((event) => storedEventOf(event, principalOfEvent(event), identifiersOf(event)))
       .filter((event) => options.includeReads === true || event.change);
   };
+  const searched = new Set([...lookup.keys, ...names]);
   for (const name of names) {
     const found = await search(name, region);
     if (found.length === 0) continue;
-    const searched = new Set([...lookup.keys, ...names]);
     const aliases = expandAliases(lookup.keys, found)
       .filter((key) => !searched.has(key))
       .slice(0, MAX_LIVE_ALIASES);

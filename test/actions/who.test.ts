@@ -4,6 +4,7 @@ import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrai
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type LiveContext,
   MAX_LIVE_ALIASES,
   queryWho,
   queryWhoLive,
@@ -31,6 +32,22 @@ async function runWho(ctx: Partial<WhoContext> & { db: string; resource: string 
     { stdout: stdout.stream, stderr: stderr.stream },
   );
   return { exitCode, result, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** A live context on a virtual clock: the 2-calls-per-second bucket sleeps by moving the clock. */
+function liveContext(region: string): LiveContext {
+  let clock = Date.parse('2026-11-21T00:00:00Z');
+  const now = () => clock;
+  const sleep = async (ms: number) => {
+    clock += ms;
+  };
+  return {
+    clientFor: () => new CloudTrailClient({ region }),
+    region,
+    now,
+    sleep,
+    bucket: lookupEventsBucket({ now, sleep }),
+  };
 }
 
 describe('who over the example account', () => {
@@ -159,22 +176,11 @@ describe('who over the example account', () => {
     cloudtrail.on(LookupEventsCommand).resolves({
       Events: [{ CloudTrailEvent: JSON.stringify(record) }, { CloudTrailEvent: JSON.stringify(read) }],
     });
-    let clock = Date.parse('2026-11-21T00:00:00Z');
-    const now = () => clock;
-    const sleep = async (ms: number) => {
-      clock += ms;
-    };
     const live = await runWho({
       db: built.db,
       resource: 'sg-0fedcba9876543210',
       format: 'table',
-      live: {
-        clientFor: () => new CloudTrailClient({ region: 'eu-west-1' }),
-        region: 'eu-west-1',
-        now,
-        sleep,
-        bucket: lookupEventsBucket({ now, sleep }),
-      },
+      live: liveContext('eu-west-1'),
     });
     cloudtrail.restore();
     expect(live.exitCode).toBe(0);
@@ -256,27 +262,12 @@ describe('who --live follows the names its events tie to the resource', () => {
     return { cloudtrail, asked };
   }
 
-  function liveContext() {
-    let clock = Date.parse('2026-11-21T00:00:00Z');
-    const now = () => clock;
-    const sleep = async (ms: number) => {
-      clock += ms;
-    };
-    return {
-      clientFor: () => new CloudTrailClient({ region: 'us-east-1' }),
-      region: 'us-east-1',
-      now,
-      sleep,
-      bucket: lookupEventsBucket({ now, sleep }),
-    };
-  }
-
   it('searches the role id and ARN a CreateRole ties to the role name, and adds what they find', async () => {
     const { cloudtrail, asked } = cloudTrailAnswering({
       [ROLE]: [createRole],
       [ROLE_ARN]: [attachByArn, createRole],
     });
-    const result = await queryWhoLive(ROLE, liveContext());
+    const result = await queryWhoLive(ROLE, liveContext('us-east-1'));
     cloudtrail.restore();
     expect(asked).toEqual([ROLE, ROLE_ID, ROLE_ARN]);
     expect(result.aliases).toEqual([ROLE_ID, ROLE_ARN]);
@@ -286,7 +277,7 @@ describe('who --live follows the names its events tie to the resource', () => {
 
   it('keeps only the events of the accounts the resource was found in from an alias search', async () => {
     const { cloudtrail } = cloudTrailAnswering({ [ROLE]: [createRole], [ROLE_ARN]: [otherAccount] });
-    const result = await queryWhoLive(ROLE, liveContext());
+    const result = await queryWhoLive(ROLE, liveContext('us-east-1'));
     cloudtrail.restore();
     expect(result.entries.map((e) => e.eventName)).toEqual(['CreateRole']);
   });
@@ -306,7 +297,7 @@ describe('who --live follows the names its events tie to the resource', () => {
       },
     });
     const { cloudtrail, asked } = cloudTrailAnswering({ [ROLE]: [many, other] });
-    const result = await queryWhoLive(ROLE, liveContext());
+    const result = await queryWhoLive(ROLE, liveContext('us-east-1'));
     cloudtrail.restore();
     expect(result.aliases).toEqual([ROLE_ID, ROLE_ARN, 'AROAEXAMPLEEXAMPLE456'].slice(0, MAX_LIVE_ALIASES));
     expect(asked).toEqual([ROLE, ...result.aliases]);
@@ -314,7 +305,7 @@ describe('who --live follows the names its events tie to the resource', () => {
 
   it('does not search aliases when the resource itself finds nothing', async () => {
     const { cloudtrail, asked } = cloudTrailAnswering({});
-    const result = await queryWhoLive(ROLE, liveContext());
+    const result = await queryWhoLive(ROLE, liveContext('us-east-1'));
     cloudtrail.restore();
     expect(result.source).toBe('none');
     expect(asked).toEqual([ROLE]);
