@@ -137,8 +137,8 @@ function split(values: readonly Scalar[]): { kept: Scalar[]; repeats: number[] }
   return { kept, repeats };
 }
 
-/** The layout of an event. */
-export function layoutOf(event: Described): Layout {
+/** The layout of an event; `repeats` when the caller has worked them out already. */
+export function layoutOf(event: Described, repeats = split(valuesOf(event)).repeats): Layout {
   return {
     source: event.eventSource,
     name: event.eventName,
@@ -147,7 +147,7 @@ export function layoutOf(event: Described): Layout {
     ),
     aliasSizes: event.aliases.map((group) => group.length),
     requestKeys: Object.keys(event.request),
-    repeats: split(valuesOf(event)).repeats,
+    repeats,
   };
 }
 
@@ -249,11 +249,11 @@ export class LayoutWriter {
     const { kept, repeats } = split(valuesOf(event));
     node = this.#step(node, -2);
     for (const n of repeats) node = this.#step(node, n);
-    return [node.id ?? this.#store(node, event), JSON.stringify(kept)];
+    return [node.id ?? this.#store(node, event, repeats), JSON.stringify(kept)];
   }
 
-  #store(node: Node, event: Described): number {
-    const text = layoutText(layoutOf(event));
+  #store(node: Node, event: Described, repeats: number[]): number {
+    const text = layoutText(layoutOf(event, repeats));
     const held = this.#find.get(text);
     node.id = held?.id ?? Number(this.#add.run(text).lastInsertRowid);
     if (held === undefined) this.#pending.push(node);
