@@ -97,7 +97,8 @@ export interface WhoIndex {
   readonly builtNow: boolean;
 }
 
-function removeDb(path: string): void {
+/** Removes an SQLite index and its write-ahead log and shared-memory files. */
+export function removeDb(path: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 

@@ -13,7 +13,7 @@ import type { Manifest } from '../gen/generate.js';
 import { type ChildRun, runNode } from '../lib/child.js';
 import { fmtInt, fmtMb, fmtNum, fmtRatio, fmtSeconds, quantile, type Table } from '../lib/format.js';
 import type { FloorResult } from '../throughput/floor.js';
-import { ensureArchive, ensureWhoIndex, type WhoIndex } from './archives.js';
+import { ensureArchive, ensureWhoIndex, removeDb, type WhoIndex } from './archives.js';
 import type { BuildStats } from './build-child.js';
 import { coldTargets, type WhoTarget, whoTargets } from './resources.js';
 import type { ColdStats, QueryTiming, WarmStats } from './who-child.js';
@@ -66,17 +66,13 @@ function failure(run: ChildRun<{ maxRssKb: number; cpuMs: number }>, what: strin
   };
 }
 
-function removeIndex(db: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
-}
-
 async function measureIndexing(o: IndexWhoOptions): Promise<IndexingResult | NotMeasured> {
   o.log(`part 5a: cloudblame index of ${fmtInt(o.writeEvents)} write events (best of ${o.repeat})`);
   const { manifest, dir } = await ensureArchive(o.dataRoot, 'writes', o.writeEvents, o.seed, o.log);
   const db = join(dir, 'index.db');
   const runs: ChildRun<BuildStats>[] = [];
   const floors: ChildRun<FloorStats>[] = [];
-  removeIndex(db);
+  removeDb(db);
   for (let i = 0; i < o.repeat; i++) {
     const floor = await runNode<FloorStats>(
       [join(o.root, 'dist', 'bench', 'throughput', 'floor.js'), '--read-ahead', '0', manifest.cloudtrailDir],
@@ -102,7 +98,7 @@ async function measureIndexing(o: IndexWhoOptions): Promise<IndexingResult | Not
     runs.push(run);
     // Here rather than in the next run's process, which would be timed deleting this run's index (at
     // 1,000,000 events, 0.3 s of kernel time) and writing back its pages; only the archive is kept.
-    removeIndex(db);
+    removeDb(db);
   }
   return { manifest, runs, floors };
 }
