@@ -3,46 +3,11 @@
  * sees what changed without opening the console. Values stay raw text: each target escapes them.
  */
 import type { ChangedProperty, ChangeType } from '../model.js';
+import { isObject } from '../rules/inspect.js';
+import { compactValue } from './compact.js';
+import { summarisePolicyProperty } from './summarise-policy.js';
 
-/** Longest rendering of one value (before or after). */
-const VALUE_MAX = 160;
-
-type Obj = { readonly [key: string]: unknown };
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Drops nulls, empty strings, arrays and objects: Config items are full of them and they say nothing. */
-function prune(value: unknown, depth = 0): unknown {
-  if (depth > 20) return '…';
-  if (Array.isArray(value)) {
-    const items = value.map((item) => prune(item, depth + 1)).filter((item) => item !== undefined);
-    return items.length === 0 ? undefined : items;
-  }
-  if (isObject(value)) {
-    const entries = Object.entries(value)
-      .map(([key, item]) => [key, prune(item, depth + 1)] as const)
-      .filter(([, item]) => item !== undefined);
-    return entries.length === 0 ? undefined : Object.fromEntries(entries);
-  }
-  return value === null || value === '' ? undefined : value;
-}
-
-function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** A value in one short line: strings as they are, anything else as pruned JSON; capped with `…`. */
-export function compactValue(value: unknown, max = VALUE_MAX): string {
-  if (value === undefined || value === null) return '(none)';
-  if (typeof value === 'string') return cap(value === '' ? '""' : value, max);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
-  }
-  const pruned = prune(value);
-  return cap(pruned === undefined ? JSON.stringify(value) : JSON.stringify(pruned), max);
-}
+export { compactValue } from './compact.js';
 
 const PROTOCOLS: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
 
@@ -136,6 +101,7 @@ export function summariseProperty(property: ChangedProperty): string {
   if (permissions) special = summarisePermissions(property, permissions[1] !== undefined);
   else if (/(?:^|\.)(?:Tags|TagSet)(?:\.\d+)?$/i.test(property.path)) special = summariseTag(property);
   else if (/^Relationships(?:\.\d+)?$/.test(property.path)) special = summariseRelationship(property);
+  else special = summarisePolicyProperty(property);
   if (special !== undefined) return special;
   const name = label(property.path);
   switch (property.changeType) {
@@ -150,7 +116,7 @@ export function summariseProperty(property: ChangedProperty): string {
 
 /** Rules and settings before tags, tags before relationships: what a reviewer needs first. */
 function propertyRank(path: string): number {
-  if (/IpPermissions|PolicyDocument|Policy\b/i.test(path)) return 0;
+  if (/IpPermissions|PolicyDocument|Policy\b|PolicyList|PolicyVersionList/i.test(path)) return 0;
   if (path.startsWith('Relationships')) return 3;
   if (/Tags|TagSet/.test(path)) return 2;
   return 1;
