@@ -10,6 +10,7 @@ import { describeArn } from './identifiers/arn.js';
 import { keyPath } from './identifiers/paths.js';
 import { type EventIdentifiers, indexedEventOf, isIndexable } from './identifiers.js';
 import type { Channel, Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
+import { policyDocumentOf, statementsOf, statementText } from './rules/policy-document.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // What the persistent index keeps per event
@@ -66,6 +67,24 @@ function tagPair(obj: JsonObject): string | undefined {
   return `${key}=${String(value)}`;
 }
 
+/** `policyDocument`, `assumeRolePolicyDocument`, `bucketPolicy`, `policy`: keys that hold a policy. */
+const POLICY_KEY = /polic(?:y|ydocument)$/i;
+
+/**
+ * A policy document (JSON text, URL-encoded or not, or an object) at a policy key, as its statements
+ * for people (`Allow s3:GetObject on arn:…`); undefined for anything else. The first character is
+ * looked at before the key, so that the values of a busy archive cost one comparison each.
+ */
+function policyText(value: string | JsonObject, path: string): string | undefined {
+  if (typeof value === 'string') {
+    const first = value.charCodeAt(0);
+    if (first !== 123 /* { */ && first !== 37 /* % */) return undefined;
+  } else if (!Object.hasOwn(value, 'Statement')) return undefined;
+  if (!POLICY_KEY.test(path)) return undefined;
+  const document = policyDocumentOf(value);
+  return document === undefined ? undefined : statementsOf(document).map(statementText).join('; ');
+}
+
 /**
  * The request parameters a person wants to see in a timeline, as a flat map of at most
  * `maxLeaves` leaf paths. List wrappers and indexes are dropped from the paths; several values of one
@@ -88,7 +107,7 @@ export function summariseRequest(params: JsonObject | null | undefined): Request
         for (const item of value) visit(item, path, depth);
         return;
       }
-      const pair = tagPair(value as JsonObject);
+      const pair = tagPair(value as JsonObject) ?? policyText(value as JsonObject, path);
       if (pair === undefined) {
         if (depth >= L.maxDepth) return;
         for (const key of Object.keys(value)) {
@@ -99,7 +118,7 @@ export function summariseRequest(params: JsonObject | null | undefined): Request
         return;
       }
       leaf = cut(pair, L.maxValueLength);
-    } else if (typeof value === 'string') leaf = cut(value, L.maxValueLength);
+    } else if (typeof value === 'string') leaf = cut(policyText(value, path) ?? value, L.maxValueLength);
     else if (typeof value === 'number' || typeof value === 'boolean') leaf = value;
     else return;
     const key = path === '' ? 'value' : path;

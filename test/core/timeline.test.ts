@@ -77,6 +77,41 @@ describe('summariseRequest', () => {
     expect(summary).toEqual({ 'cidrs.cidr': '10.0.0.0/8, 0.0.0.0/0', tags: 'Name=web, env=prod' });
   });
 
+  it('writes a policy document at a policy key as its statements', () => {
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: 'arn:aws:s3:::b/*' },
+      ],
+    };
+    expect(summariseRequest({ roleName: 'r', policyDocument: JSON.stringify(document) })).toEqual({
+      roleName: 'r',
+      policyDocument: 'Allow s3:GetObject, s3:ListBucket on arn:aws:s3:::b/*',
+    });
+  });
+
+  it('reads URL-encoded trust policies and policy objects (S3 PutBucketPolicy) the same way', () => {
+    const trust = { Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] };
+    const bucket = { Statement: { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*' } };
+    expect(
+      summariseRequest({
+        assumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
+        bucketPolicy: bucket,
+      }),
+    ).toEqual({
+      assumeRolePolicyDocument: 'Allow sts:AssumeRole for anyone',
+      bucketPolicy: 'Deny s3:* on * for anyone',
+    });
+  });
+
+  it('leaves JSON text at other keys, and policy keys without a policy, as they are', () => {
+    const text = '{"Statement":[{"Effect":"Allow"}]}';
+    expect(summariseRequest({ userData: text, policy: '{"not":"a policy"}' })).toEqual({
+      userData: text,
+      policy: '{"not":"a policy"}',
+    });
+  });
+
   it('is bounded in leaves and value length, and keeps __proto__ as data', () => {
     const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
     expect(Object.keys(summariseRequest(many))).toHaveLength(REQUEST_SUMMARY_LIMITS.maxLeaves);

@@ -7,11 +7,15 @@
  */
 import type { ChangedProperty, JsonObject } from '../model.js';
 import { isObject } from '../rules/inspect.js';
-import { parsePolicyDocument, statementsOf } from '../rules/policy-document.js';
-import { compactValue } from './compact.js';
+import {
+  conditionText,
+  elementOf,
+  itemsText,
+  policyDocumentOf,
+  statementsOf,
+  statementText,
+} from '../rules/policy-document.js';
 
-/** Items of one element (actions, resources, principals) named before "and N more". */
-const LIST_MAX = 4;
 /** Longest summary of one policy change. */
 const LINE_MAX = 480;
 /** Fields of a Config object that hold its policy document, in the order looked for. */
@@ -23,21 +27,13 @@ interface Policy {
   readonly name?: string;
 }
 
-/** A document (JSON or URL-encoded JSON text, or an object) with a `Statement`; else undefined. */
-function documentOf(value: unknown): JsonObject | undefined {
-  if (typeof value === 'string' && !/^\s*(\{|%7B)/i.test(value)) return undefined;
-  if (typeof value !== 'string' && !isObject(value)) return undefined;
-  const parsed = parsePolicyDocument(value);
-  return parsed.ok && parsed.document['Statement'] !== undefined ? parsed.document : undefined;
-}
-
 /** The policy a changed value holds: a document itself, or an object with one in a document field. */
 function policyOf(value: unknown): Policy | undefined {
-  const direct = documentOf(value);
+  const direct = policyDocumentOf(value);
   if (direct !== undefined) return { statements: statementsOf(direct) };
   if (!isObject(value)) return undefined;
   for (const field of DOCUMENT_FIELDS) {
-    const document = documentOf(value[field]);
+    const document = policyDocumentOf(value[field]);
     if (document === undefined) continue;
     const name =
       typeof value['policyName'] === 'string'
@@ -64,24 +60,6 @@ function absent(value: unknown): boolean {
   );
 }
 
-function listText(items: readonly string[]): string {
-  if (items.length <= LIST_MAX) return items.join(', ');
-  return `${items.slice(0, LIST_MAX).join(', ')} and ${items.length - LIST_MAX} more`;
-}
-
-function strings(value: unknown): string[] {
-  const all = Array.isArray(value) ? value : [value];
-  return all.filter((item): item is string => typeof item === 'string');
-}
-
-/** `Principal` (or `NotPrincipal`) as strings: `*` is "anyone"; ARNs, services and providers as written. */
-function principalsOf(statement: JsonObject, key: 'Principal' | 'NotPrincipal'): string[] {
-  const value = statement[key];
-  if (value === '*') return ['anyone'];
-  if (!isObject(value)) return strings(value);
-  return Object.values(value).flatMap((entry) => strings(entry).map((p) => (p === '*' ? 'anyone' : p)));
-}
-
 /** The parts of a statement that are lists, each under the noun a change of it is told with. */
 const ELEMENTS: readonly { readonly key: string; readonly noun: string }[] = [
   { key: 'Action', noun: 'action' },
@@ -92,30 +70,8 @@ const ELEMENTS: readonly { readonly key: string; readonly noun: string }[] = [
   { key: 'NotPrincipal', noun: 'excluded principal' },
 ];
 
-function elementOf(statement: JsonObject, key: string): string[] {
-  return key === 'Principal' || key === 'NotPrincipal'
-    ? principalsOf(statement, key)
-    : strings(statement[key]);
-}
-
-/** `Allow s3:GetObject on arn:aws:s3:::b/* for anyone if {...}`. */
-export function statementText(statement: JsonObject): string {
-  const effect = typeof statement['Effect'] === 'string' ? statement['Effect'] : '(no Effect)';
-  const actions = elementOf(statement, 'Action');
-  const notActions = elementOf(statement, 'NotAction');
-  const resources = elementOf(statement, 'Resource');
-  const notResources = elementOf(statement, 'NotResource');
-  const principals = elementOf(statement, 'Principal');
-  const notPrincipals = elementOf(statement, 'NotPrincipal');
-  let text = effect;
-  if (actions.length > 0) text += ` ${listText(actions)}`;
-  if (notActions.length > 0) text += ` all but ${listText(notActions)}`;
-  if (resources.length > 0) text += ` on ${listText(resources)}`;
-  if (notResources.length > 0) text += ` on all but ${listText(notResources)}`;
-  if (principals.length > 0) text += ` for ${listText(principals)}`;
-  if (notPrincipals.length > 0) text += ` for all but ${listText(notPrincipals)}`;
-  if (statement['Condition'] !== undefined) text += ` if ${compactValue(statement['Condition'], 100)}`;
-  return text;
+function effectOf(statement: JsonObject): string {
+  return typeof statement['Effect'] === 'string' ? statement['Effect'] : '(none)';
 }
 
 /** What one statement gained and lost: `gains action s3:ListBucket; effect Allow → Deny`. */
@@ -126,18 +82,18 @@ function statementChange(before: JsonObject, after: JsonObject): string {
     const [was, is] = [elementOf(before, key), elementOf(after, key)];
     const added = is.filter((item) => !was.includes(item));
     const removed = was.filter((item) => !is.includes(item));
-    if (added.length > 0) gains.push(`${noun}${added.length > 1 ? 's' : ''} ${listText(added)}`);
-    if (removed.length > 0) losses.push(`${noun}${removed.length > 1 ? 's' : ''} ${listText(removed)}`);
+    if (added.length > 0) gains.push(`${noun}${added.length > 1 ? 's' : ''} ${itemsText(added)}`);
+    if (removed.length > 0) losses.push(`${noun}${removed.length > 1 ? 's' : ''} ${itemsText(removed)}`);
   }
   const parts: string[] = [];
   if (before['Effect'] !== after['Effect']) {
-    parts.push(`effect ${compactValue(before['Effect'], 20)} → ${compactValue(after['Effect'], 20)}`);
+    parts.push(`effect ${effectOf(before)} → ${effectOf(after)}`);
   }
   if (gains.length > 0) parts.push(`gains ${gains.join(', ')}`);
   if (losses.length > 0) parts.push(`loses ${losses.join(', ')}`);
   if (JSON.stringify(before['Condition']) !== JSON.stringify(after['Condition'])) {
     parts.push(
-      `condition ${compactValue(before['Condition'], 80)} → ${compactValue(after['Condition'], 80)}`,
+      `condition ${conditionText(before['Condition'], 80)} → ${conditionText(after['Condition'], 80)}`,
     );
   }
   return parts.length > 0 ? parts.join(', ') : 'rewritten, same permissions';

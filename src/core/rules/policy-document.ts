@@ -34,6 +34,16 @@ export function parsePolicyDocument(value: unknown): PolicyParse {
   return { ok: false, reason: 'the policy document is not JSON (CloudTrail may have truncated it)' };
 }
 
+/**
+ * A policy document (JSON text, URL-encoded JSON text, or an object) that has a `Statement`; else
+ * undefined. Text that does not open like JSON (`{`, `%7B`) is not parsed at all.
+ */
+export function policyDocumentOf(value: unknown): JsonObject | undefined {
+  if (typeof value === 'string' ? !/^\s*(\{|%7B)/i.test(value) : !isObject(value)) return undefined;
+  const parsed = parsePolicyDocument(value);
+  return parsed.ok && parsed.document['Statement'] !== undefined ? parsed.document : undefined;
+}
+
 export function statementsOf(document: JsonObject): JsonObject[] {
   return list(document['Statement']).filter(isObject);
 }
@@ -183,4 +193,54 @@ export function conditionEntries(statement: JsonObject): [operator: string, key:
     }
   }
   return entries;
+}
+
+/** Items of one element named in `statementText` before "and N more". */
+const ELEMENT_ITEMS_SHOWN = 4;
+
+/** Up to four items, then how many more: `a, b, c, d and 2 more`. */
+export function itemsText(items: readonly string[]): string {
+  if (items.length <= ELEMENT_ITEMS_SHOWN) return items.join(', ');
+  return `${items.slice(0, ELEMENT_ITEMS_SHOWN).join(', ')} and ${items.length - ELEMENT_ITEMS_SHOWN} more`;
+}
+
+/**
+ * The strings of a statement's element: `Action`, `Resource` and their `Not` forms as written; for
+ * `Principal` and `NotPrincipal`, every entry of every kind (ARNs, services, providers), `*` as "anyone".
+ */
+export function elementOf(statement: JsonObject, key: string): string[] {
+  const value = statement[key];
+  if (key !== 'Principal' && key !== 'NotPrincipal') return stringsOf(statement, key);
+  if (value === '*') return ['anyone'];
+  const entries = isObject(value) ? Object.values(value).flatMap((entry) => list(entry)) : list(value);
+  return entries
+    .filter((entry): entry is string => typeof entry === 'string')
+    .map((entry) => (entry === '*' ? 'anyone' : entry));
+}
+
+/** A condition block in one line, cut at `max` characters. */
+export function conditionText(condition: unknown, max = 100): string {
+  if (condition === undefined) return '(none)';
+  const text = JSON.stringify(condition) ?? String(condition);
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A statement for people: `Allow s3:GetObject on arn:aws:s3:::b/* for anyone if {...}`. */
+export function statementText(statement: JsonObject): string {
+  const effect = typeof statement['Effect'] === 'string' ? statement['Effect'] : '(no Effect)';
+  const parts: [key: string, prefix: string][] = [
+    ['Action', ' '],
+    ['NotAction', ' all but '],
+    ['Resource', ' on '],
+    ['NotResource', ' on all but '],
+    ['Principal', ' for '],
+    ['NotPrincipal', ' for all but '],
+  ];
+  let text = effect;
+  for (const [key, prefix] of parts) {
+    const items = elementOf(statement, key);
+    if (items.length > 0) text += `${prefix}${itemsText(items)}`;
+  }
+  if (statement['Condition'] !== undefined) text += ` if ${conditionText(statement['Condition'])}`;
+  return text;
 }
