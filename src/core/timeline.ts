@@ -10,7 +10,7 @@ import { describeArn } from './identifiers/arn.js';
 import { keyPath } from './identifiers/paths.js';
 import { type EventIdentifiers, indexedEventOf, isIndexable } from './identifiers.js';
 import type { Channel, Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
-import { policyDocumentOf, statementsOf, statementText } from './rules/policy-document.js';
+import { policyDocumentOf, statementsOf, statementsText } from './rules/policy-document.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // What the persistent index keeps per event
@@ -82,7 +82,7 @@ function policyText(value: string | JsonObject, path: string): string | undefine
   } else if (!Object.hasOwn(value, 'Statement')) return undefined;
   if (!POLICY_KEY.test(path)) return undefined;
   const document = policyDocumentOf(value);
-  return document === undefined ? undefined : statementsOf(document).map(statementText).join('; ');
+  return document === undefined ? undefined : statementsText(statementsOf(document));
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   itemsText,
   policyDocumentOf,
   statementsOf,
+  statementsText,
   statementText,
 } from '../rules/policy-document.js';
 
@@ -119,37 +120,43 @@ function named(statement: JsonObject, position: number): string {
   return sid === undefined ? `statement ${position + 1}` : `statement ${sid}`;
 }
 
+/** Statements compared one by one at most, per side; a bigger policy is told by its counts. */
+const MAX_COMPARED = 200;
+
 /** Each statement gained, lost or changed, in the order of the newer document. */
 function statementChanges(before: readonly JsonObject[], after: readonly JsonObject[]): string[] {
-  const was = [...before];
+  if (before.length > MAX_COMPARED || after.length > MAX_COMPARED) {
+    return [`${before.length} statements → ${after.length}, too many to compare`];
+  }
+  const was = before.map((statement) => ({ statement, text: JSON.stringify(statement) }));
   const lines: string[] = [];
   const sids = uniqueSids(before);
   const afterSids = uniqueSids(after);
   const added: [JsonObject, number][] = [];
   after.forEach((statement, position) => {
     const sid = sidOf(statement);
+    const text = JSON.stringify(statement);
     const same =
       sid !== undefined && sids.has(sid) && afterSids.has(sid)
-        ? was.findIndex((old) => sidOf(old) === sid)
-        : was.findIndex((old) => JSON.stringify(old) === JSON.stringify(statement));
+        ? was.findIndex((old) => sidOf(old.statement) === sid)
+        : was.findIndex((old) => old.text === text);
     if (same < 0) {
       added.push([statement, position]);
       return;
     }
-    const [old] = was.splice(same, 1) as [JsonObject];
-    if (JSON.stringify(old) !== JSON.stringify(statement)) {
-      lines.push(`${named(statement, position)} ${statementChange(old, statement)}`);
-    }
+    const [old] = was.splice(same, 1) as [{ statement: JsonObject; text: string }];
+    if (old.text !== text)
+      lines.push(`${named(statement, position)} ${statementChange(old.statement, statement)}`);
   });
   if (added.length === was.length) {
     // As many went as came: most often one statement edited in place, without a Sid to match it by.
     added.forEach(([statement, position], i) => {
-      lines.push(`${named(statement, position)} ${statementChange(was[i]!, statement)}`);
+      lines.push(`${named(statement, position)} ${statementChange(was[i]!.statement, statement)}`);
     });
     return lines;
   }
   for (const [statement] of added) lines.push(`adds ${statementText(statement)}`);
-  for (const old of was) lines.push(`drops ${statementText(old)}`);
+  for (const old of was) lines.push(`drops ${statementText(old.statement)}`);
   return lines;
 }
 
@@ -186,8 +193,8 @@ export function summarisePolicyProperty(property: ChangedProperty): string | und
   }
   if (before === undefined && after === undefined) return undefined;
   const title = titleOf(property.path, after?.name ?? before?.name);
-  if (before === undefined) return cap(`${title} added: ${after!.statements.map(statementText).join('; ')}`);
-  if (after === undefined) return cap(`${title} removed: ${before.statements.map(statementText).join('; ')}`);
+  if (before === undefined) return cap(`${title} added: ${statementsText(after!.statements)}`);
+  if (after === undefined) return cap(`${title} removed: ${statementsText(before.statements)}`);
   const lines = statementChanges(before.statements, after.statements);
   return cap(`${title}: ${lines.length > 0 ? lines.join('; ') : 'rewritten, same statements'}`);
 }

@@ -244,3 +244,14 @@ export function statementText(statement: JsonObject): string {
   if (statement['Condition'] !== undefined) text += ` if ${conditionText(statement['Condition'])}`;
   return text;
 }
+
+/** Statements written out by `statementsText` at most: more would be cut from any line shown anyway. */
+const STATEMENTS_SHOWN = 20;
+
+/** Statements for people, `; ` between them: the first twenty, then how many more. */
+export function statementsText(statements: readonly JsonObject[]): string {
+  const shown = statements.slice(0, STATEMENTS_SHOWN).map(statementText);
+  if (statements.length > STATEMENTS_SHOWN)
+    shown.push(`and ${statements.length - STATEMENTS_SHOWN} more statements`);
+  return shown.join('; ');
+}

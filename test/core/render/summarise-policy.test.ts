@@ -205,6 +205,30 @@ describe('summarisePolicyProperty', () => {
     expect(text?.endsWith('…')).toBe(true);
   });
 
+  it('names the first twenty statements of a policy given whole and counts the rest', () => {
+    const statements = Array.from({ length: 23 }, (_, i) => ({ Effect: 'Allow', Action: `s:${i}` }));
+    const text = summarisePolicyProperty({
+      path: 'Configuration.Policy',
+      changeType: 'CREATE',
+      updatedValue: JSON.stringify({ Statement: statements }),
+    });
+    expect(text).toMatch(/^Policy added: Allow s:0; Allow s:1; .*; Allow s:19; and 3 more statements$/);
+  });
+
+  it('tells a change between policies of more than 200 statements by their counts', () => {
+    const statements = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ Effect: 'Allow', Action: `s:${i}` }));
+    expect(
+      summarisePolicyProperty(
+        update(
+          'Configuration.Policy',
+          JSON.stringify({ Statement: statements(201) }),
+          JSON.stringify({ Statement: statements(202) }),
+        ),
+      ),
+    ).toBe('Policy: 201 statements → 202, too many to compare');
+  });
+
   it('leaves values that are not policies to the generic summary', () => {
     expect(summarisePolicyProperty(update('Configuration.Description', 'old', 'new'))).toBeUndefined();
     expect(summarisePolicyProperty(update('Configuration.Policy', '{"a":1}', '{"a":2}'))).toBeUndefined();
