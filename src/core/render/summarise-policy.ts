@@ -75,7 +75,7 @@ function effectOf(statement: JsonObject): string {
   return typeof statement['Effect'] === 'string' ? statement['Effect'] : '(none)';
 }
 
-/** What one statement gained and lost: `gains action s3:ListBucket; effect Allow → Deny`. */
+/** What one statement gained and lost: `effect Allow → Deny, gains action s3:ListBucket`. */
 function statementChange(before: JsonObject, after: JsonObject): string {
   const gains: string[] = [];
   const losses: string[] = [];

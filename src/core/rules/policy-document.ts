@@ -225,19 +225,20 @@ export function conditionText(condition: unknown, max = 100): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** The elements `statementText` writes, in order, each after its words. */
+const STATEMENT_PARTS: readonly (readonly [key: string, prefix: string])[] = [
+  ['Action', ' '],
+  ['NotAction', ' all but '],
+  ['Resource', ' on '],
+  ['NotResource', ' on all but '],
+  ['Principal', ' for '],
+  ['NotPrincipal', ' for all but '],
+];
+
 /** A statement for people: `Allow s3:GetObject on arn:aws:s3:::b/* for anyone if {...}`. */
 export function statementText(statement: JsonObject): string {
-  const effect = typeof statement['Effect'] === 'string' ? statement['Effect'] : '(no Effect)';
-  const parts: [key: string, prefix: string][] = [
-    ['Action', ' '],
-    ['NotAction', ' all but '],
-    ['Resource', ' on '],
-    ['NotResource', ' on all but '],
-    ['Principal', ' for '],
-    ['NotPrincipal', ' for all but '],
-  ];
-  let text = effect;
-  for (const [key, prefix] of parts) {
+  let text = typeof statement['Effect'] === 'string' ? statement['Effect'] : '(no Effect)';
+  for (const [key, prefix] of STATEMENT_PARTS) {
     const items = elementOf(statement, key);
     if (items.length > 0) text += `${prefix}${itemsText(items)}`;
   }
