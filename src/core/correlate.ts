@@ -43,6 +43,8 @@ function attributed(
     others: others.filter((o) => o !== primary).map((o) => o.event),
     matchedOn: primary.matchedOn,
     via,
+    // Config's own word (a related event) needs no caveat.
+    ...(via !== 'related-event' && primary.caveats.length > 0 && { caveats: primary.caveats }),
   };
 }
 

@@ -174,6 +174,11 @@ export type Attribution =
       readonly matchedOn: readonly string[];
       /** Where the match came from: the local index or a CloudTrail LookupEvents fallback. */
       readonly via: 'index' | 'lookup-events' | 'related-event';
+      /**
+       * Why the event is a weaker match (`call in us-west-2`, `deletes, change is a creation`), when no
+       * candidate without such a flaw was found. @default none: a clean match
+       */
+      readonly caveats?: readonly string[];
     }
   | {
       readonly status: 'unattributed';

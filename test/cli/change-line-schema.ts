@@ -26,6 +26,7 @@ export const changeLineSchema = z.object({
       .object({ arn: z.string().nullable(), type: z.string(), display: z.string().min(1) })
       .nullable(),
     otherEventIds: z.array(z.string()),
+    caveats: z.array(z.string()),
     reason: z.string().nullable(),
   }),
   verdict: z.object({

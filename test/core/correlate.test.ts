@@ -433,6 +433,43 @@ describe('correlate: regions and edge cases', () => {
     expect(result.others).toEqual([]);
   });
 
+  it('blames a call in another region when it is the only candidate, and says why it is weaker', () => {
+    const base = sgEvents.find((e) => e.eventId === id('06')) as IndexedEvent;
+    const elsewhere: IndexedEvent = {
+      ...base,
+      eventId: 'us',
+      awsRegion: 'us-east-1',
+      eventSource: 'lambda.amazonaws.com',
+      eventName: 'UpdateFunctionConfiguration20150331v2',
+      eventTimeMs: Date.parse('2026-03-02T10:09:50Z'),
+      identifiers: [
+        { value: 'resize', resourceType: 'AWS::Lambda::Function', path: 'requestParameters.functionName' },
+      ],
+      aliases: [],
+    };
+    const change = configChange({
+      resourceType: 'AWS::Lambda::Function',
+      resourceId: 'resize',
+      resourceName: 'resize',
+      awsRegion: 'eu-west-1',
+      captureTime: '2026-03-02T10:10:00Z',
+    });
+    const result = attributedOrFail(correlate(change, [elsewhere], window));
+    expect(result.event.eventId).toBe('us');
+    expect(result.caveats).toEqual(['call in us-east-1']);
+  });
+
+  it('gives a clean match no caveats', () => {
+    const result = attributedOrFail(
+      correlate(
+        sgChange('2026-03-02T10:01:10Z', { changeType: 'CREATE' }),
+        [sgEvents[0] as IndexedEvent],
+        window,
+      ),
+    );
+    expect(result.caveats).toBeUndefined();
+  });
+
   it('reports an empty index plainly', () => {
     expect(correlate(sgChange('2026-03-02T10:01:10Z'), [], window)).toEqual({
       status: 'unattributed',

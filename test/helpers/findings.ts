@@ -14,6 +14,13 @@ export function loadChange(name: string): ChangeFinding {
   return finding;
 }
 
+/** The out-of-band fixture, its event blamed as a weaker match (a call in another region). */
+export function weakerMatch(): ChangeFinding {
+  const finding = loadChange('oob-sg-port22');
+  if (finding.attribution.status !== 'attributed') throw new Error('oob-sg-port22 is not attributed');
+  return { ...finding, attribution: { ...finding.attribution, caveats: ['call in us-east-1'] } };
+}
+
 export const FIXTURES = [
   'oob-sg-port22',
   'unattributed-iam-role',

@@ -35,6 +35,8 @@ export interface ChangeLine {
     readonly channel: string | null;
     readonly matchedOn: readonly string[];
     readonly otherEventIds: readonly string[];
+    /** Why the event is a weaker match; empty for a clean one (and when unattributed). */
+    readonly caveats: readonly string[];
     readonly reason: string | null;
   };
   readonly verdict: {
@@ -79,6 +81,7 @@ export function toChangeLine(finding: ChangeFinding): ChangeLine {
       channel: attributed?.event.principal.channel ?? null,
       matchedOn: attributed?.matchedOn ?? [],
       otherEventIds: attributed?.others.map((e) => e.eventId) ?? [],
+      caveats: attributed?.caveats ?? [],
       reason: attribution.status === 'unattributed' ? attribution.reason : null,
     },
     verdict: { action: verdict.action, outOfBand: verdict.outOfBand, reasons: verdict.reasons },

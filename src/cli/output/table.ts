@@ -44,6 +44,7 @@ function block(f: ChangeFinding, width: number): string[] {
     lines.push(
       ...field('when', `${isoSeconds(a.event.eventTimeMs)}, captured ${isoSeconds(c.captureTimeMs)}`, width),
     );
+    if (a.caveats !== undefined) lines.push(...field('note', `weaker match: ${a.caveats.join('; ')}`, width));
     if (a.others.length > 0) {
       lines.push(...field('also', a.others.map((e) => `${e.eventName} ${e.eventId}`).join(', '), width));
     }

@@ -18,6 +18,8 @@ export interface RankedCandidate {
   readonly matchedOn: readonly string[];
   /** The heuristics' labels with their contributions, e.g. `creates the resource (+40)`. */
   readonly reasons: readonly string[];
+  /** Why the candidate is excluded softly (`call in us-west-2`); empty unless `exclusion` is `soft`. */
+  readonly caveats: readonly string[];
 }
 
 /** What happened to the candidates that were not ranked, for the unattributed reason. */
@@ -62,15 +64,18 @@ interface Scored {
   readonly score: number;
   readonly exclusion: Exclusion | 'none';
   readonly reasons: string[];
+  readonly caveats: string[];
 }
 
 function score(ctx: HeuristicContext): Scored {
   let total = 0;
   let exclusion: Exclusion | 'none' = 'none';
   const reasons: string[] = [];
+  const caveats: string[] = [];
   for (const heuristic of HEURISTICS) {
     const outcome = heuristic(ctx);
     total += outcome.score;
+    if (outcome.exclude === 'soft') caveats.push(outcome.reason);
     if (outcome.exclude === 'hard' || (outcome.exclude === 'soft' && exclusion === 'none')) {
       exclusion = outcome.exclude;
     }
@@ -78,7 +83,7 @@ function score(ctx: HeuristicContext): Scored {
       reasons.push(`${outcome.reason} (${outcome.score >= 0 ? '+' : ''}${outcome.score})`);
     }
   }
-  return { score: total, exclusion, reasons };
+  return { score: total, exclusion, reasons, caveats: exclusion === 'soft' ? caveats : [] };
 }
 
 const EXCLUSION_ORDER = { none: 0, soft: 1, hard: 2 } as const;

@@ -193,7 +193,8 @@ function changeFacts(finding: ChangeFinding, options: FactsOptions): FindingFact
 function matchedText(attribution: Extract<ChangeFinding['attribution'], { status: 'attributed' }>): string {
   const others = attribution.others.length;
   const on = attribution.matchedOn.length === 0 ? 'time window' : attribution.matchedOn.join(', ');
-  return `${on} via ${attribution.via}${others === 0 ? '' : `; ${others} other event(s) in the window`}`;
+  const weaker = attribution.caveats === undefined ? '' : `; weaker match: ${attribution.caveats.join(', ')}`;
+  return `${on} via ${attribution.via}${weaker}${others === 0 ? '' : `; ${others} other event(s) in the window`}`;
 }
 
 function emptyChangeLine(finding: ChangeFinding): string {

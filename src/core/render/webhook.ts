@@ -121,6 +121,7 @@ function changeJson(finding: ChangeFinding): JsonObject {
             otherEventIds: attribution.others.map((other) => other.eventId),
             matchedOn: [...attribution.matchedOn],
             via: attribution.via,
+            ...(attribution.caveats !== undefined && { caveats: [...attribution.caveats] }),
           }
         : { status: 'unattributed', reason: attribution.reason },
     verdict: {

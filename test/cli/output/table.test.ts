@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatFindingsTable } from '../../../src/cli/output/table.js';
 import type { AlertFinding } from '../../../src/core/model.js';
-import { loadChange, loadFinding } from '../../helpers/findings.js';
+import { loadChange, loadFinding, weakerMatch } from '../../helpers/findings.js';
 
 const WIDTH = 100;
 
@@ -19,6 +19,15 @@ describe('formatFindingsTable', () => {
     expect(text.split('\n')[0]).toMatch(/^UNATTRIBUTED /);
     expect(text).toMatch(
       /link +https:\/\/[^ ]*config\/home\?region=[^ ]*#\/resources\/timeline\?resourceId=/,
+    );
+  });
+
+  it('notes a weaker match and why it is weaker', () => {
+    expect(formatFindingsTable([weakerMatch()], { width: WIDTH })).toMatch(
+      /\n {2}note +weaker match: call in us-east-1\n/,
+    );
+    expect(formatFindingsTable([loadChange('oob-sg-port22')], { width: WIDTH })).not.toContain(
+      'weaker match',
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingFacts, headline } from '../../../src/core/render/facts.js';
-import { loadFinding } from '../../helpers/findings.js';
+import { loadFinding, weakerMatch } from '../../helpers/findings.js';
 
 describe('findingFacts', () => {
   it('says who, what, how, when and what changed for an out-of-band change', () => {
@@ -22,6 +22,13 @@ describe('findingFacts', () => {
     expect(facts.links.map((l) => l.kind)).toEqual(['resource', 'config-timeline', 'cloudtrail-event']);
     expect(headline(facts)).toBe(
       'Out-of-band change: AWS::EC2::SecurityGroup web-sg (sg-0a1b2c3d4e5f60718) by alice@example.com via AWSReservedSSO_AdministratorAccess (console)',
+    );
+  });
+
+  it('says in "matched on" that a match is weaker, and why', () => {
+    const facts = findingFacts(weakerMatch());
+    expect(facts.fields.find((f) => f.key === 'matched')?.value).toMatch(
+      /via index; weaker match: call in us-east-1/,
     );
   });
 

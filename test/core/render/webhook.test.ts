@@ -5,7 +5,7 @@ import {
   renderWebhookGroup,
   WEBHOOK_SCHEMA_VERSION,
 } from '../../../src/core/render/webhook.js';
-import { consoleBurst, FIXTURES, loadChange, loadFinding } from '../../helpers/findings.js';
+import { consoleBurst, FIXTURES, loadChange, loadFinding, weakerMatch } from '../../helpers/findings.js';
 
 const doc = readFileSync(new URL('../../../docs/webhook-payload.md', import.meta.url), 'utf8');
 
@@ -30,6 +30,14 @@ describe('renderWebhook', () => {
     expect(renderWebhook(loadFinding('alert-stop-logging'))).toEqual(
       documentedExample('## Example: a critical action'),
     );
+  });
+
+  it('gives a weaker match its caveats (a clean one has none, as the documented example shows)', () => {
+    const payload = renderWebhook(weakerMatch());
+    expect(payload.finding['attribution']).toMatchObject({
+      status: 'attributed',
+      caveats: ['call in us-east-1'],
+    });
   });
 
   it('passes hostile strings through raw, for the receiver to escape', () => {
