@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CloudBlameConfig } from '../core/config/schema.js';
 import type { Finding } from '../core/model.js';
-import { groupKeyOf } from '../core/notify/key.js';
+import { idempotencyKey } from '../core/notify/key.js';
 import { type Delivery, planDeliveries } from '../core/notify/plan.js';
 import type { RouteFilter } from '../core/notify/routing.js';
-import { type DeliveryItem, deliverAll } from '../sinks/deliver.js';
+import { deliverAll, type GroupDeliveryItem } from '../sinks/deliver.js';
 import { FileSink } from '../sinks/file.js';
-import { MemoryIdempotencyStore } from '../sinks/idempotency.js';
+import { type IdempotencyStore, MemoryIdempotencyStore } from '../sinks/idempotency.js';
 import type { Sink } from '../sinks/port.js';
 import { type RenderTarget, renderPayload, targetFor } from '../sinks/render-payload.js';
 import { SlackSink } from '../sinks/slack.js';
@@ -29,12 +29,21 @@ export interface NotifyContext {
   /** Signing secret for webhook targets (X-CloudBlame-Signature). @default unsigned */
   readonly webhookSecret?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * What was delivered before, per channel and finding: findings found there are not sent again (a
+   * replay run a second time, or over a grown archive). @default this run's memory only
+   */
+  readonly store?: IdempotencyStore;
 }
 
 export interface NotifyOutcome {
+  /** Messages planned: one per session burst and channel. */
   readonly messages: number;
+  /** Findings delivered, per channel (a message carries several). */
   readonly delivered: number;
+  /** Findings delivered before (by this run or an earlier one): not sent again. */
   readonly skipped: number;
+  /** Findings not delivered, per channel. */
   readonly failed: number;
   readonly problems: readonly string[];
 }
@@ -89,7 +98,10 @@ function sinksFor(ctx: NotifyContext, problems: string[]): { filter: RouteFilter
   return [...adHoc, ...configuredSinks(ctx, problems)];
 }
 
-/** Routes, groups, renders and delivers: one message per session burst and channel, never twice per key. */
+/**
+ * Routes, groups, renders and delivers: one message per session burst and channel. Each finding is
+ * delivered at most once per channel: a group whose members were sent before carries only the others.
+ */
 export async function notify(findings: readonly Finding[], ctx: NotifyContext): Promise<NotifyOutcome> {
   const problems: string[] = [];
   const sinks = sinksFor(ctx, problems);
@@ -98,15 +110,22 @@ export async function notify(findings: readonly Finding[], ctx: NotifyContext): 
     groupWindowMinutes: ctx.groupWindowMinutes,
     channels: sinks.map((s) => s.filter),
   });
-  const items: DeliveryItem[] = plan.map((delivery) => {
+  const items: GroupDeliveryItem[] = plan.map((delivery) => {
     const sink = byName.get(delivery.channel)!;
+    // The same change read twice (a notification and a history file) is one member.
+    const byKey = new Map(delivery.group.findings.map((finding) => [idempotencyKey(finding), finding]));
+    const members = [...byKey.values()];
     return {
       sink,
-      payload: renderPayload(targetFor(sink.kind), delivery.group.findings),
-      key: groupKeyOf(delivery.group.findings),
+      members: [...byKey.keys()],
+      render: (positions) =>
+        renderPayload(
+          targetFor(sink.kind),
+          positions.map((at) => members[at]!),
+        ),
     };
   });
-  const report = await deliverAll(items, new MemoryIdempotencyStore());
+  const report = await deliverAll(items, ctx.store ?? new MemoryIdempotencyStore());
   for (const failure of report.failed)
     problems.push(`delivery to ${failure.sink} failed: ${failure.error.message}`);
   return {
@@ -148,7 +167,7 @@ export async function renderToDirectory(
 export function describeOutcome(outcome: NotifyOutcome, stderr: Writable): void {
   for (const problem of outcome.problems) stderr.write(`notify: ${problem}\n`);
   stderr.write(
-    `cloudblame: ${outcome.messages} messages, ${outcome.delivered} delivered, ` +
-      `${outcome.skipped} already delivered, ${outcome.failed} failed\n`,
+    `cloudblame: notifications: ${outcome.delivered} findings delivered, ${outcome.skipped} delivered ` +
+      `before, ${outcome.failed} not delivered (${outcome.messages} messages planned)\n`,
   );
 }

@@ -16,6 +16,7 @@ import { readDocuments } from '../io/read-documents.js';
 import { walkFiles } from '../io/walk.js';
 import { findingFor } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
+import type { SqliteIdempotencyStore } from '../sinks/sqlite-idempotency.js';
 import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
 import { type DocumentScan, explainsSomeChange, Scanner } from './replay-scan.js';
 import { parallelPass, startWorkers, workerCount } from './replay-workers.js';
@@ -34,6 +35,11 @@ export interface ReplayContext {
   readonly maxErrors: number;
   /** `--notify kind=URL` targets, on top of the config file's channels. @default none */
   readonly notify?: readonly AdHocTarget[];
+  /**
+   * `--notify-state FILE`: the record of findings delivered, kept across runs, so that a run over the
+   * same or a grown archive sends each finding once per channel. @default this run's memory only
+   */
+  readonly notifyState?: string;
   /** `--render TARGET`: write each message's payload under `out` (a directory) instead of sending. */
   readonly render?: RenderTarget;
   /** Environment for `{ env: NAME }` channel URLs and the webhook signing secret. @default process.env */
@@ -234,15 +240,31 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   let deliveryFailed = false;
   const env = ctx.env ?? process.env;
   if ((ctx.notify?.length ?? 0) > 0 || config.notifications.channels.length > 0) {
-    const outcome = await notify(findings, {
-      adHoc: ctx.notify ?? [],
-      configured: config.notifications.channels,
-      groupWindowMinutes,
-      webhookSecret: env['CLOUDBLAME_WEBHOOK_SECRET'],
-      env,
-    });
-    describeOutcome(outcome, streams.stderr);
-    deliveryFailed = outcome.failed > 0;
+    // Loaded only to notify: SQLite is no part of a plain replay.
+    const { NotifyStateError, SqliteIdempotencyStore: StateFile } = await import(
+      '../sinks/sqlite-idempotency.js'
+    );
+    let store: SqliteIdempotencyStore | undefined;
+    try {
+      if (ctx.notifyState !== undefined) store = StateFile.open(ctx.notifyState);
+      const outcome = await notify(findings, {
+        adHoc: ctx.notify ?? [],
+        configured: config.notifications.channels,
+        groupWindowMinutes,
+        webhookSecret: env['CLOUDBLAME_WEBHOOK_SECRET'],
+        env,
+        ...(store !== undefined && { store }),
+      });
+      describeOutcome(outcome, streams.stderr);
+      deliveryFailed = outcome.failed > 0;
+    } catch (error) {
+      if (!(error instanceof NotifyStateError)) throw error;
+      // Sending without the record could send twice what an earlier run sent: nothing is sent.
+      streams.stderr.write(`cloudblame: ${error.message}; no notification was sent\n`);
+      deliveryFailed = true;
+    } finally {
+      store?.close();
+    }
   }
   const nothingRead = readable === 0;
   if (nothingRead) streams.stderr.write('cloudblame: no input could be read\n');

@@ -64,6 +64,64 @@ describe('replay --notify', () => {
   });
 });
 
+describe('replay --notify with a state file', () => {
+  let server: ScriptedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const stateFile = async (): Promise<string> =>
+    join(await mkdtemp(join(tmpdir(), 'cloudblame-state-')), 'notified.db');
+
+  it('sends nothing a second time when run again over the same files', async () => {
+    server = await startScriptedServer(Array.from({ length: 10 }, () => ({ status: 200, body: 'ok' })));
+    const target = {
+      notify: [{ kind: 'slack' as const, url: `${server.origin}/hook` }],
+      notifyState: await stateFile(),
+    };
+    expect((await replay(context(target), streams())).exitCode).toBe(0);
+    expect(server.requests).toHaveLength(4);
+    const again = streams();
+    expect((await replay(context(target), again)).exitCode).toBe(0);
+    expect(server.requests).toHaveLength(4);
+    expect(again.err()).toMatch(/notifications: 0 findings delivered, \d+ delivered before, 0 not delivered/);
+  });
+
+  it('sends only what a grown archive adds', async () => {
+    server = await startScriptedServer(Array.from({ length: 10 }, () => ({ status: 200, body: 'ok' })));
+    const target = {
+      notify: [{ kind: 'slack' as const, url: `${server.origin}/hook` }],
+      notifyState: await stateFile(),
+    };
+    const first = context({
+      ...target,
+      configPaths: [join(examples, 'config', '07-sg-update-ssh-open.eventbridge.json')],
+    });
+    await replay(first, streams());
+    const sentFirst = server.requests.length;
+    expect(server.requests.some((r) => r.body.includes('alice@example.com'))).toBe(true);
+    await replay(context(target), streams());
+    const later = server.requests.slice(sentFirst);
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.some((r) => r.body.includes('eni-0c1d2e3f4a5b60789'))).toBe(true);
+    expect(later.some((r) => r.body.includes('alice@example.com'))).toBe(false);
+  });
+
+  it('sends nothing, and says why, when the state file cannot be used', async () => {
+    server = await startScriptedServer([{ status: 200, body: 'ok' }]);
+    const io = streams();
+    const notifyState = join(examples, 'README.md', 'notified.db');
+    const result = await replay(
+      context({ notify: [{ kind: 'slack', url: `${server.origin}/hook` }], notifyState }),
+      io,
+    );
+    expect(result.exitCode).toBe(3);
+    expect(server.requests).toHaveLength(0);
+    expect(io.err()).toContain(`cannot use ${notifyState} as the record of delivered notifications`);
+    expect(io.err()).toContain('no notification was sent');
+  });
+});
+
 describe('replay --render', () => {
   it.each(['slack', 'teams', 'email', 'webhook'] as const)(
     'writes the %s payloads to a directory',

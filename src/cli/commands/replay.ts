@@ -14,6 +14,8 @@ interface ReplayOptions {
   workers: number;
   parseAll?: boolean;
   notify: AdHocTarget[];
+  /** The state file, or false for `--no-notify-state`. */
+  notifyState: string | false;
   render?: RenderTarget;
 }
 
@@ -72,6 +74,12 @@ export function registerReplay(program: Command): void {
       notifyTarget,
       [],
     )
+    .option(
+      '--notify-state <file>',
+      'record of the findings delivered, so that a later run sends each one once per channel',
+      '.cloudblame/notified.db',
+    )
+    .option('--no-notify-state', 'remember nothing between runs: a later run sends everything again')
     .addOption(
       new Option('--render <target>', 'write the message payloads to --out DIR instead of sending').choices([
         'slack',
@@ -116,6 +124,7 @@ export function registerReplay(program: Command): void {
           workers: options.workers,
           parseAll: options.parseAll === true,
           notify: options.notify,
+          ...(options.notifyState !== false && { notifyState: options.notifyState }),
           render: options.render,
         },
         { stdout: process.stdout, stderr: process.stderr },
