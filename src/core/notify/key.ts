@@ -34,11 +34,6 @@ export function groupKey(memberKeys: readonly string[]): string {
   return `group:${members.length}:${sha256Hex(JSON.stringify(members))}`;
 }
 
-/** `groupKey` over the findings' own keys. A single finding keeps its own key. */
-export function groupKeyOf(findings: readonly Finding[]): string {
-  return groupKey(findings.map(idempotencyKey));
-}
-
 /** The key of `key` delivered on `channel` (a sink's name): `<channel>|<key>`. */
 export function channelKey(channel: string, key: string): string {
   return `${channel}|${key}`;
