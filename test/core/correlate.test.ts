@@ -401,31 +401,36 @@ describe('correlate: S3 bucket policy without resources', () => {
 });
 
 describe('correlate: regions and edge cases', () => {
+  /** An update of the Lambda function `resize` in `awsRegion`, at `t`. */
+  const resizeCall = (eventId: string, awsRegion: string, t: string): IndexedEvent => ({
+    ...(sgEvents.find((e) => e.eventId === id('06')) as IndexedEvent),
+    eventId,
+    awsRegion,
+    eventSource: 'lambda.amazonaws.com',
+    eventName: 'UpdateFunctionConfiguration20150331v2',
+    eventTimeMs: Date.parse(t),
+    identifiers: [
+      { value: 'resize', resourceType: 'AWS::Lambda::Function', path: 'requestParameters.functionName' },
+    ],
+    aliases: [],
+  });
+  /** The function `resize` of eu-west-1, changed. */
+  const resizeChange = configChange({
+    resourceType: 'AWS::Lambda::Function',
+    resourceId: 'resize',
+    resourceName: 'resize',
+    awsRegion: 'eu-west-1',
+    captureTime: '2026-03-02T10:10:00Z',
+  });
+
   it('prefers a call in the resource region over a same-named one elsewhere', () => {
-    const base = sgEvents.find((e) => e.eventId === id('06')) as IndexedEvent;
-    const fn = (eventId: string, awsRegion: string, t: string): IndexedEvent => ({
-      ...base,
-      eventId,
-      awsRegion,
-      eventSource: 'lambda.amazonaws.com',
-      eventName: 'UpdateFunctionConfiguration20150331v2',
-      eventTimeMs: Date.parse(t),
-      identifiers: [
-        { value: 'resize', resourceType: 'AWS::Lambda::Function', path: 'requestParameters.functionName' },
-      ],
-      aliases: [],
-    });
-    const change = configChange({
-      resourceType: 'AWS::Lambda::Function',
-      resourceId: 'resize',
-      resourceName: 'resize',
-      awsRegion: 'eu-west-1',
-      captureTime: '2026-03-02T10:10:00Z',
-    });
     const result = attributedOrFail(
       correlate(
-        change,
-        [fn('us', 'us-east-1', '2026-03-02T10:09:50Z'), fn('eu', 'eu-west-1', '2026-03-02T10:02:00Z')],
+        resizeChange,
+        [
+          resizeCall('us', 'us-east-1', '2026-03-02T10:09:50Z'),
+          resizeCall('eu', 'eu-west-1', '2026-03-02T10:02:00Z'),
+        ],
         window,
       ),
     );
@@ -434,27 +439,9 @@ describe('correlate: regions and edge cases', () => {
   });
 
   it('blames a call in another region when it is the only candidate, and says why it is weaker', () => {
-    const base = sgEvents.find((e) => e.eventId === id('06')) as IndexedEvent;
-    const elsewhere: IndexedEvent = {
-      ...base,
-      eventId: 'us',
-      awsRegion: 'us-east-1',
-      eventSource: 'lambda.amazonaws.com',
-      eventName: 'UpdateFunctionConfiguration20150331v2',
-      eventTimeMs: Date.parse('2026-03-02T10:09:50Z'),
-      identifiers: [
-        { value: 'resize', resourceType: 'AWS::Lambda::Function', path: 'requestParameters.functionName' },
-      ],
-      aliases: [],
-    };
-    const change = configChange({
-      resourceType: 'AWS::Lambda::Function',
-      resourceId: 'resize',
-      resourceName: 'resize',
-      awsRegion: 'eu-west-1',
-      captureTime: '2026-03-02T10:10:00Z',
-    });
-    const result = attributedOrFail(correlate(change, [elsewhere], window));
+    const result = attributedOrFail(
+      correlate(resizeChange, [resizeCall('us', 'us-east-1', '2026-03-02T10:09:50Z')], window),
+    );
     expect(result.event.eventId).toBe('us');
     expect(result.caveats).toEqual(['call in us-east-1']);
   });

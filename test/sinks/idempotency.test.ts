@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryIdempotencyStore } from '../../src/sinks/idempotency.js';
+import { storeContract } from './store-contract.js';
 
 describe('MemoryIdempotencyStore', () => {
-  it('claims a key once, then reports it in progress, then done', async () => {
-    const store = new MemoryIdempotencyStore();
-    expect(await store.claim('k')).toBe('claimed');
-    expect(await store.claim('k')).toBe('in-progress');
-    await store.complete('k');
-    expect(await store.claim('k')).toBe('done');
-    expect(await store.claim('other')).toBe('claimed');
-  });
-
-  it('lets a released key be claimed again, but never un-does a completed one', async () => {
-    const store = new MemoryIdempotencyStore();
-    await store.claim('k');
-    await store.release('k');
-    expect(await store.claim('k')).toBe('claimed');
-    await store.complete('k');
-    await store.release('k');
-    expect(await store.claim('k')).toBe('done');
-  });
+  storeContract(() => new MemoryIdempotencyStore());
 
   it('forgets completed keys after the TTL and stale claims after theirs', async () => {
     let now = 1_000;

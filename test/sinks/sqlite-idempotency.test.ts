@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotifyStateError, SqliteIdempotencyStore } from '../../src/sinks/sqlite-idempotency.js';
+import { storeContract } from './store-contract.js';
 
 describe('SqliteIdempotencyStore', () => {
   const dirs: string[] = [];
@@ -23,24 +24,7 @@ describe('SqliteIdempotencyStore', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('claims a key once, then reports it in progress, then done', async () => {
-    const store = open(stateFile());
-    expect(await store.claim('k')).toBe('claimed');
-    expect(await store.claim('k')).toBe('in-progress');
-    await store.complete('k');
-    expect(await store.claim('k')).toBe('done');
-    expect(await store.claim('other')).toBe('claimed');
-  });
-
-  it('lets a released key be claimed again, but never un-does a completed one', async () => {
-    const store = open(stateFile());
-    await store.claim('k');
-    await store.release('k');
-    expect(await store.claim('k')).toBe('claimed');
-    await store.complete('k');
-    await store.release('k');
-    expect(await store.claim('k')).toBe('done');
-  });
+  storeContract(() => open(stateFile()));
 
   it('remembers what was delivered after it is closed and opened again', async () => {
     const path = stateFile();
