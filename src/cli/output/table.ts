@@ -1,6 +1,6 @@
 import type { AlertFinding, ChangeFinding, Finding } from '../../core/model.js';
 import { configTimelineUrl } from '../../core/render/links.js';
-import { orderProperties, summariseProperty } from '../../core/render/summarise.js';
+import { describeProperties } from '../../core/render/summarise.js';
 import { isoSeconds, terminalText, wrap } from './text.js';
 
 export interface TableOptions {
@@ -51,10 +51,9 @@ function block(f: ChangeFinding, width: number): string[] {
   } else {
     lines.push(...field('when', `captured ${isoSeconds(c.captureTimeMs)}`, width));
   }
-  const ordered = orderProperties(c.changedProperties);
-  for (const p of ordered.slice(0, SHOWN_PROPERTIES))
-    lines.push(...field('what', summariseProperty(p), width));
-  const rest = ordered.length - SHOWN_PROPERTIES;
+  const described = describeProperties(c.changedProperties);
+  for (const line of described.slice(0, SHOWN_PROPERTIES)) lines.push(...field('what', line, width));
+  const rest = described.length - SHOWN_PROPERTIES;
   if (rest > 0) lines.push(...field('what', `… and ${rest} more changed properties`, width));
   if (c.oversized) lines.push(...field('what', 'oversized item: Config sent only a summary', width));
   for (const reason of f.verdict.reasons) lines.push(...field('why', reason, width));

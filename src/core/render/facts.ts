@@ -13,7 +13,7 @@ import {
   resourceConsoleUrl,
   s3ObjectUrl,
 } from './links.js';
-import { compactValue, orderProperties, summariseProperty } from './summarise.js';
+import { compactValue, describeProperties } from './summarise.js';
 
 export type FactsCategory = 'out-of-band-change' | 'change' | 'unattributed-change' | 'critical-action';
 
@@ -154,7 +154,7 @@ function changeFacts(finding: ChangeFinding, options: FactsOptions): FindingFact
       attribution.status === 'attributed' ? matchedText(attribution) : undefined,
     ),
   ];
-  const details = orderProperties(change.changedProperties).map(summariseProperty);
+  const details = describeProperties(change.changedProperties);
   if (details.length === 0) details.push(emptyChangeLine(finding));
   const reasons =
     attribution.status === 'unattributed' ? [attribution.reason, ...verdict.reasons] : [...verdict.reasons];

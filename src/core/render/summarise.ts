@@ -5,6 +5,7 @@
 import type { ChangedProperty, ChangeType } from '../model.js';
 import { isObject } from '../rules/inspect.js';
 import { compactValue } from './compact.js';
+import { objectChange, pairReplacements } from './object-diff.js';
 import { summarisePolicyProperty } from './summarise-policy.js';
 
 export { compactValue } from './compact.js';
@@ -94,13 +95,22 @@ function label(path: string): string {
   return path.replace(/^(Supplementary)?Configuration\./, '') || path;
 }
 
+const PERMISSIONS = /(?:^|\.)IpPermissions(Egress)?(?:\.\d+)?$/i;
+const TAGS = /(?:^|\.)(?:Tags|TagSet)(?:\.\d+)?$/i;
+const RELATIONSHIPS = /^Relationships(?:\.\d+)?$/;
+
+/** Security group rules, tags and relationships are told as elements added and removed. */
+function toldByElement(path: string): boolean {
+  return PERMISSIONS.test(path) || TAGS.test(path) || RELATIONSHIPS.test(path);
+}
+
 /** One line for a changed property, e.g. `ingress tcp 22 from 0.0.0.0/0 added` or `Status: a → b`. */
 export function summariseProperty(property: ChangedProperty): string {
-  const permissions = /(?:^|\.)IpPermissions(Egress)?(?:\.\d+)?$/i.exec(property.path);
+  const permissions = PERMISSIONS.exec(property.path);
   let special: string | undefined;
   if (permissions) special = summarisePermissions(property, permissions[1] !== undefined);
-  else if (/(?:^|\.)(?:Tags|TagSet)(?:\.\d+)?$/i.test(property.path)) special = summariseTag(property);
-  else if (/^Relationships(?:\.\d+)?$/.test(property.path)) special = summariseRelationship(property);
+  else if (TAGS.test(property.path)) special = summariseTag(property);
+  else if (RELATIONSHIPS.test(property.path)) special = summariseRelationship(property);
   else special = summarisePolicyProperty(property);
   if (special !== undefined) return special;
   const name = label(property.path);
@@ -109,8 +119,11 @@ export function summariseProperty(property: ChangedProperty): string {
       return `${name}: added ${compactValue(property.updatedValue)}`;
     case 'DELETE':
       return `${name}: removed ${compactValue(property.previousValue)}`;
-    default:
+    default: {
+      const inside = objectChange(property.previousValue, property.updatedValue);
+      if (inside !== undefined) return `${name}: ${inside}`;
       return `${name}: ${compactValue(property.previousValue)} → ${compactValue(property.updatedValue)}`;
+    }
   }
 }
 
@@ -120,6 +133,15 @@ function propertyRank(path: string): number {
   if (path.startsWith('Relationships')) return 3;
   if (/Tags|TagSet/.test(path)) return 2;
   return 1;
+}
+
+/**
+ * The lines a finding shows for its changed properties, most important first: an element of a list
+ * that Config reports removed and re-added (changed) is one line.
+ */
+export function describeProperties(properties: readonly ChangedProperty[]): string[] {
+  const paired = pairReplacements(properties, (list) => !toldByElement(list));
+  return orderProperties(paired).map(summariseProperty);
 }
 
 export function orderProperties(properties: readonly ChangedProperty[]): ChangedProperty[] {
