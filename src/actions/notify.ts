@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CloudBlameConfig } from '../core/config/schema.js';
 import type { Finding } from '../core/model.js';
-import { idempotencyKey } from '../core/notify/key.js';
 import { type Delivery, planDeliveries } from '../core/notify/plan.js';
 import type { RouteFilter } from '../core/notify/routing.js';
-import { deliverAll, type GroupDeliveryItem } from '../sinks/deliver.js';
+import { groupDeliveryItemsFor, type RoutedSink } from '../pipeline.js';
+import { deliverAll } from '../sinks/deliver.js';
 import { FileSink } from '../sinks/file.js';
 import { type IdempotencyStore, MemoryIdempotencyStore } from '../sinks/idempotency.js';
 import type { Sink } from '../sinks/port.js';
-import { type RenderTarget, renderPayload, targetFor } from '../sinks/render-payload.js';
+import { type RenderTarget, renderPayload } from '../sinks/render-payload.js';
 import { SlackSink } from '../sinks/slack.js';
 import { TeamsSink } from '../sinks/teams.js';
 import { WebhookSink } from '../sinks/webhook.js';
@@ -62,8 +62,8 @@ function httpSink(kind: AdHocTarget['kind'], name: string, url: string, secret?:
 }
 
 /** Sinks for the configured channels that can be reached from a workstation; the rest are problems. */
-function configuredSinks(ctx: NotifyContext, problems: string[]): { filter: RouteFilter; sink: Sink }[] {
-  const out: { filter: RouteFilter; sink: Sink }[] = [];
+function configuredSinks(ctx: NotifyContext, problems: string[]): RoutedSink[] {
+  const out: RoutedSink[] = [];
   for (const channel of ctx.configured) {
     if (channel.type === 'file') {
       out.push({ filter: channel, sink: new FileSink({ name: channel.name, path: channel.path }) });
@@ -87,7 +87,7 @@ function configuredSinks(ctx: NotifyContext, problems: string[]): { filter: Rout
   return out;
 }
 
-function sinksFor(ctx: NotifyContext, problems: string[]): { filter: RouteFilter; sink: Sink }[] {
+function sinksFor(ctx: NotifyContext, problems: string[]): RoutedSink[] {
   const counts = new Map<string, number>();
   const adHoc = ctx.adHoc.map((target) => {
     const n = (counts.get(target.kind) ?? 0) + 1;
@@ -105,26 +105,11 @@ function sinksFor(ctx: NotifyContext, problems: string[]): { filter: RouteFilter
 export async function notify(findings: readonly Finding[], ctx: NotifyContext): Promise<NotifyOutcome> {
   const problems: string[] = [];
   const sinks = sinksFor(ctx, problems);
-  const byName = new Map(sinks.map((s) => [s.filter.name, s.sink]));
-  const plan = planDeliveries(findings, {
-    groupWindowMinutes: ctx.groupWindowMinutes,
-    channels: sinks.map((s) => s.filter),
-  });
-  const items: GroupDeliveryItem[] = plan.map((delivery) => {
-    const sink = byName.get(delivery.channel)!;
-    // The same change read twice (a notification and a history file) is one member.
-    const byKey = new Map(delivery.group.findings.map((finding) => [idempotencyKey(finding), finding]));
-    const members = [...byKey.values()];
-    return {
-      sink,
-      members: [...byKey.keys()],
-      render: (positions) =>
-        renderPayload(
-          targetFor(sink.kind),
-          positions.map((at) => members[at]!),
-        ),
-    };
-  });
+  const items = groupDeliveryItemsFor(
+    findings.map((finding) => ({ finding })),
+    sinks,
+    ctx.groupWindowMinutes * 60_000,
+  );
   const report = await deliverAll(items, ctx.store ?? new MemoryIdempotencyStore());
   for (const failure of report.failed)
     problems.push(`delivery to ${failure.sink} failed: ${failure.error.message}`);
