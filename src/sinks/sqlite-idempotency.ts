@@ -55,6 +55,8 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   readonly #get: Database.Statement<[string], Row>;
   readonly #put: Database.Statement<[string, string, number]>;
   readonly #drop: Database.Statement<[string]>;
+  /** Reads the key's row and takes it when free, in one write transaction (runs sharing the file). */
+  readonly #claim: (key: string) => ClaimOutcome;
 
   private constructor(path: string, db: Database.Database, options: SqliteIdempotencyStoreOptions) {
     this.path = path;
@@ -67,6 +69,14 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
        ON CONFLICT (key) DO UPDATE SET state = excluded.state, at_ms = excluded.at_ms`,
     );
     this.#drop = db.prepare("DELETE FROM deliveries WHERE key = ? AND state = 'in-progress'");
+    this.#claim = db.transaction((key: string): ClaimOutcome => {
+      const now = this.#now();
+      const row = this.#get.get(key);
+      if (row?.state === 'done') return 'done';
+      if (row?.state === 'in-progress' && now - row.at_ms < this.#inProgressTtlMs) return 'in-progress';
+      this.#put.run(key, 'in-progress', now);
+      return 'claimed';
+    }).immediate;
   }
 
   /**
@@ -103,18 +113,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   public async claim(key: string): Promise<ClaimOutcome> {
-    return this.#step('claim', () =>
-      this.#db
-        .transaction((): ClaimOutcome => {
-          const now = this.#now();
-          const row = this.#get.get(key);
-          if (row?.state === 'done') return 'done';
-          if (row?.state === 'in-progress' && now - row.at_ms < this.#inProgressTtlMs) return 'in-progress';
-          this.#put.run(key, 'in-progress', now);
-          return 'claimed';
-        })
-        .immediate(),
-    );
+    return this.#step('claim', () => this.#claim(key));
   }
 
   public async complete(key: string): Promise<void> {
