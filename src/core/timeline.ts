@@ -4,6 +4,7 @@
  * `did` argument names, and how stored events become a timeline (newest first) or a `did` report
  * (grouped by service and resource). Time is always a parameter.
  */
+import { clip } from './clip.js';
 import { CloudBlameError } from './errors.js';
 import { matchesGlob } from './glob.js';
 import { describeArn } from './identifiers/arn.js';
@@ -47,10 +48,6 @@ export const REQUEST_SUMMARY_LIMITS = {
   /** Values of one path joined (`cidrIp: 10.0.0.0/8, 0.0.0.0/0`) are cut at this length. */
   maxJoinedLength: 240,
 } as const;
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** `items` and `member` are EC2's and the query API's list wrappers: they add nothing to a path. */
 function isWrapper(key: string): boolean {
@@ -117,15 +114,15 @@ export function summariseRequest(params: JsonObject | null | undefined): Request
         }
         return;
       }
-      leaf = cut(pair, L.maxValueLength);
-    } else if (typeof value === 'string') leaf = cut(policyText(value, path) ?? value, L.maxValueLength);
+      leaf = clip(pair, L.maxValueLength);
+    } else if (typeof value === 'string') leaf = clip(policyText(value, path) ?? value, L.maxValueLength);
     else if (typeof value === 'number' || typeof value === 'boolean') leaf = value;
     else return;
     const key = path === '' ? 'value' : path;
     // `Object.hasOwn`: a path named `constructor` or `__proto__` is data like any other.
     if (Object.hasOwn(out, key)) {
       const joined = `${String(out[key])}, ${String(leaf)}`;
-      out[key] = cut(joined, L.maxJoinedLength);
+      out[key] = clip(joined, L.maxJoinedLength);
       return;
     }
     if (leaves >= L.maxLeaves) return;

@@ -1,3 +1,4 @@
+import { clip } from '../core/clip.js';
 import {
   HttpStatusError,
   HttpTransportError,
@@ -172,7 +173,7 @@ async function readSnippet(response: Response): Promise<string> {
   const text = new TextDecoder().decode(Buffer.concat(chunks));
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
   const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > BODY_SNIPPET_CHARS ? `${clean.slice(0, BODY_SNIPPET_CHARS - 1)}…` : clean;
+  return clip(clean, BODY_SNIPPET_CHARS);
 }
 
 interface TransportContext {

@@ -1,3 +1,4 @@
+import { clip } from '../../core/clip.js';
 import { plainText } from '../../core/render/escape.js';
 
 /**
@@ -5,8 +6,7 @@ import { plainText } from '../../core/render/escape.js';
  * and a pathological value (a 10 KB name) is capped before it is laid out.
  */
 export function terminalText(text: string, max: number): string {
-  const flat = plainText(text, { singleLine: true });
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return clip(plainText(text, { singleLine: true }), max);
 }
 
 /** Word-wraps to `width`, cutting a word only when it is longer than half the line. */

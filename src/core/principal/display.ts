@@ -1,3 +1,4 @@
+import { clip } from '../clip.js';
 import type { Channel } from '../model.js';
 import type { IdentityFacts } from './identity.js';
 
@@ -5,8 +6,7 @@ import type { IdentityFacts } from './identity.js';
 const maxPieceLength = 120;
 
 function clean(text: string): string {
-  const oneLine = text.replace(/\p{Cc}+/gu, ' ').trim();
-  return oneLine.length > maxPieceLength ? `${oneLine.slice(0, maxPieceLength - 1)}…` : oneLine;
+  return clip(text.replace(/\p{Cc}+/gu, ' ').trim(), maxPieceLength);
 }
 
 /** The short name of a SAML provider ARN (`arn:aws:iam::123:saml-provider/Okta` -> `Okta`). */

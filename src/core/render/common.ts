@@ -38,10 +38,8 @@ export function firstLines<T>(lines: readonly T[], max: number): { shown: readon
   return { shown, more: lines.length - shown.length };
 }
 
-/** A raw value cut to `max` characters before escaping, so one 10 KB name cannot eat a message. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
-}
+/** Renderers cut raw values to a bound before escaping, so one 10 KB name cannot eat a message. */
+export { clip } from '../clip.js';
 
 export interface GroupFacts {
   /** Most severe first, then oldest first. */

@@ -1,4 +1,5 @@
 /** Any value of a Config item in one short line, for people to read. */
+import { clip } from '../clip.js';
 import { isObject } from '../rules/inspect.js';
 
 /** Longest rendering of one value (before or after). */
@@ -20,17 +21,13 @@ function prune(value: unknown, depth = 0): unknown {
   return value === null || value === '' ? undefined : value;
 }
 
-function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /** A value in one short line: strings as they are, anything else as pruned JSON; capped with `…`. */
 export function compactValue(value: unknown, max = VALUE_MAX): string {
   if (value === undefined || value === null) return '(none)';
-  if (typeof value === 'string') return cap(value === '' ? '""' : value, max);
+  if (typeof value === 'string') return clip(value === '' ? '""' : value, max);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value);
   }
   const pruned = prune(value);
-  return cap(pruned === undefined ? JSON.stringify(value) : JSON.stringify(pruned), max);
+  return clip(pruned === undefined ? JSON.stringify(value) : JSON.stringify(pruned), max);
 }

@@ -5,6 +5,7 @@
  * `Policy`); shown raw, both sides of a change are the same unreadable first 160 characters. Statements
  * are matched by `Sid`, then by equal content, then one for one in order when as many went as came.
  */
+import { clip } from '../clip.js';
 import type { ChangedProperty, JsonObject } from '../model.js';
 import { isObject } from '../rules/inspect.js';
 import {
@@ -160,10 +161,6 @@ function statementChanges(before: readonly JsonObject[], after: readonly JsonObj
   return lines;
 }
 
-function cap(text: string): string {
-  return text.length <= LINE_MAX ? text : `${text.slice(0, LINE_MAX - 1)}…`;
-}
-
 /** What the property's policy is called: `inline policy NAME`, `trust policy`, `bucket policy`, ... */
 function titleOf(path: string, name: string | undefined): string {
   const last =
@@ -193,8 +190,8 @@ export function summarisePolicyProperty(property: ChangedProperty): string | und
   }
   if (before === undefined && after === undefined) return undefined;
   const title = titleOf(property.path, after?.name ?? before?.name);
-  if (before === undefined) return cap(`${title} added: ${statementsText(after!.statements)}`);
-  if (after === undefined) return cap(`${title} removed: ${statementsText(before.statements)}`);
+  if (before === undefined) return clip(`${title} added: ${statementsText(after!.statements)}`, LINE_MAX);
+  if (after === undefined) return clip(`${title} removed: ${statementsText(before.statements)}`, LINE_MAX);
   const lines = statementChanges(before.statements, after.statements);
-  return cap(`${title}: ${lines.length > 0 ? lines.join('; ') : 'rewritten, same statements'}`);
+  return clip(`${title}: ${lines.length > 0 ? lines.join('; ') : 'rewritten, same statements'}`, LINE_MAX);
 }

@@ -4,6 +4,7 @@
  * asked here ("does this grant everything?", "who may assume this role?") are answered from the
  * document alone, without the account's other policies, SCPs or permission boundaries.
  */
+import { clip } from '../clip.js';
 import type { JsonObject } from '../model.js';
 import { isObject, list, unique } from './inspect.js';
 
@@ -221,8 +222,7 @@ export function elementOf(statement: JsonObject, key: string): string[] {
 /** A condition block in one line, cut at `max` characters. */
 export function conditionText(condition: unknown, max = 100): string {
   if (condition === undefined) return '(none)';
-  const text = JSON.stringify(condition) ?? String(condition);
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return clip(JSON.stringify(condition) ?? String(condition), max);
 }
 
 /** The elements `statementText` writes, in order, each after its words. */
