@@ -104,6 +104,15 @@ describe('summariseRequest', () => {
     });
   });
 
+  it('keeps a policy document it cannot read (broken encoding, cut short) as text', () => {
+    expect(
+      summariseRequest({ policyDocument: '%7B%22Statement%22%3A%E0%A4%A', policy: '{"Statement":[{"Eff' }),
+    ).toEqual({
+      policyDocument: '%7B%22Statement%22%3A%E0%A4%A',
+      policy: '{"Statement":[{"Eff',
+    });
+  });
+
   it('leaves JSON text at other keys, and policy keys without a policy, as they are', () => {
     const text = '{"Statement":[{"Effect":"Allow"}]}';
     expect(summariseRequest({ userData: text, policy: '{"not":"a policy"}' })).toEqual({

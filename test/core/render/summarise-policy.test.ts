@@ -229,6 +229,33 @@ describe('summarisePolicyProperty', () => {
     ).toBe('Policy: 201 statements → 202, too many to compare');
   });
 
+  it('leaves a document whose URL encoding is broken to the generic summary', () => {
+    const broken = { policyName: 'p', policyDocument: '%7B%22Statement%22%3A%5B%E0%A4%A' };
+    expect(
+      summarisePolicyProperty(update('Configuration.RolePolicyList.0', inline('p', [read]), broken)),
+    ).toBeUndefined();
+  });
+
+  it('reads hostile statements without throwing: no list where one belongs, objects for strings', () => {
+    const hostile = {
+      Statement: [
+        'not a statement',
+        {
+          Sid: 'x'.repeat(10_000),
+          Effect: { Allow: true },
+          Action: { a: 'b' },
+          Principal: { AWS: [1, null, '*'] },
+        },
+      ],
+    };
+    const text = summarisePolicyProperty({
+      path: 'Configuration.Policy',
+      changeType: 'CREATE',
+      updatedValue: JSON.stringify(hostile),
+    });
+    expect(text).toBe('Policy added: (no Effect) for anyone');
+  });
+
   it('leaves values that are not policies to the generic summary', () => {
     expect(summarisePolicyProperty(update('Configuration.Description', 'old', 'new'))).toBeUndefined();
     expect(summarisePolicyProperty(update('Configuration.Policy', '{"a":1}', '{"a":2}'))).toBeUndefined();
