@@ -17,13 +17,20 @@ const SHOWN = 4;
 
 type Leaf = string | number | boolean | null;
 
-/** The leaves of a value as `a.b.0` → scalar; empty objects and lists are leaves of their own. */
-function leavesOf(value: unknown): Map<string, Leaf> {
-  const out = new Map<string, Leaf>();
+interface Leaves {
+  /** `a.b.0` → scalar; empty objects and lists are leaves of their own. */
+  readonly leaves: Map<string, Leaf>;
+  /** The objects and lists the leaves were found in, by path, so a side that became (none) is told whole. */
+  readonly nodes: Map<string, unknown>;
+}
+
+function leavesOf(value: unknown): Leaves {
+  const leaves = new Map<string, Leaf>();
+  const nodes = new Map<string, unknown>();
   const visit = (node: unknown, path: string, depth: number): void => {
-    if (out.size >= MAX_LEAVES) return;
+    if (leaves.size >= MAX_LEAVES) return;
     if (node === null || typeof node !== 'object') {
-      out.set(
+      leaves.set(
         path,
         typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? node : null,
       );
@@ -33,13 +40,14 @@ function leavesOf(value: unknown): Map<string, Leaf> {
       ? node.map((item, i) => [String(i), item] as const)
       : Object.entries(node);
     if (entries.length === 0 || depth >= MAX_DEPTH) {
-      out.set(path, compactValue(node, 80));
+      leaves.set(path, compactValue(node, 80));
       return;
     }
+    nodes.set(path, node);
     for (const [key, child] of entries) visit(child, path === '' ? key : `${path}.${key}`, depth + 1);
   };
   visit(value, '', 0);
-  return out;
+  return { leaves, nodes };
 }
 
 interface LeafDiff {
@@ -48,18 +56,44 @@ interface LeafDiff {
   readonly kept: number;
 }
 
+/** Whether `path` lies inside one of `prefixes` (`association.publicIp` inside `association`). */
+function within(path: string, prefixes: ReadonlySet<string>): boolean {
+  for (let at = path.lastIndexOf('.'); at > 0; at = path.lastIndexOf('.', at - 1))
+    if (prefixes.has(path.slice(0, at))) return true;
+  return false;
+}
+
 function leafDiff(before: unknown, after: unknown): LeafDiff {
-  const was = leavesOf(before);
-  const is = leavesOf(after);
+  const { leaves: was, nodes: wasNodes } = leavesOf(before);
+  const { leaves: is, nodes: isNodes } = leavesOf(after);
+  // An object that became a scalar or (none), or the other way, is one change, not one per leaf.
+  const whole = new Set<string>();
+  for (const path of is.keys()) if (wasNodes.has(path)) whole.add(path);
+  for (const path of was.keys()) if (isNodes.has(path)) whole.add(path);
   const changes: string[] = [];
   let kept = 0;
   for (const [path, value] of is) {
-    if (!was.has(path)) changes.push(`${path} added ${compactValue(value, 80)}`);
+    if (within(path, whole)) continue;
+    if (whole.has(path))
+      changes.push(
+        value === null
+          ? `${path} removed ${compactValue(wasNodes.get(path), 80)}`
+          : `${path} ${compactValue(wasNodes.get(path), 80)} → ${compactValue(value, 80)}`,
+      );
+    else if (!was.has(path)) changes.push(`${path} added ${compactValue(value, 80)}`);
     else if (was.get(path) === value) kept += 1;
     else changes.push(`${path} ${compactValue(was.get(path), 80)} → ${compactValue(value, 80)}`);
   }
-  for (const [path, value] of was)
-    if (!is.has(path)) changes.push(`${path} removed ${compactValue(value, 80)}`);
+  for (const [path, value] of was) {
+    if (within(path, whole) || is.has(path)) continue;
+    if (!whole.has(path)) changes.push(`${path} removed ${compactValue(value, 80)}`);
+    else
+      changes.push(
+        value === null
+          ? `${path} added ${compactValue(isNodes.get(path), 80)}`
+          : `${path} ${compactValue(value, 80)} → ${compactValue(isNodes.get(path), 80)}`,
+      );
+  }
   return { changes, kept };
 }
 

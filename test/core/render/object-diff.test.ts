@@ -33,6 +33,18 @@ describe('objectChange', () => {
     );
   });
 
+  it('tells an object that became (none) as one removal, not a line per leaf', () => {
+    expect(objectChange(address('34.248.113.20'), { ...address('34.248.113.20'), association: null })).toBe(
+      'association removed {"ipOwnerId":"amazon","publicDnsName":"ec2-34-248-113-20.compute","publicIp":"3…',
+    );
+  });
+
+  it('tells an object that came in place of (none) or of a scalar as one change', () => {
+    expect(objectChange({ a: null, b: 'x' }, { a: { c: 1, d: 2 }, b: { e: 3 } })).toBe(
+      'a added {"c":1,"d":2}, b x → {"e":3}',
+    );
+  });
+
   it('names four changes and counts the rest', () => {
     const before = { a: 1, b: 1, c: 1, d: 1, e: 1, f: 1 };
     const after = { a: 2, b: 2, c: 2, d: 2, e: 2, f: 2 };
