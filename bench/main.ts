@@ -2,16 +2,8 @@
  * `npm run bench`: every figure of bench/README.md, measured side by side in one run, printed as tables
  * and appended as a dated section to bench/RESULTS.md.
  *
- *   --events N     events in the generated archive (default 1,000,000; the first day, a quarter of it by
- *                  default, is replayed alone to show memory at a second size)
- *   --seed S       generator and simulation seed (default 20261118)
- *   --repeat R     alternating runs of each throughput measurement; the best is reported (default 3)
- *   --write-events N   successful write events indexed by part 5 (default 300,000)
- *   --index-events N   events of the index part 5 times `who` on (default 1,000,000; issue 7's target is
- *                      for 10,000,000, a build of many minutes, kept for later runs)
- *   --only LIST    some of: throughput, burst, accuracy, bundles, index (default all)
- *   --data DIR     where the generated archive is kept between runs (default bench/.data)
- *   --no-results   do not append to bench/RESULTS.md
+ * Options: `USAGE` below (`npm run bench -- --help`). With `--events N`, the first day of the archive, a
+ * quarter of it by default, is also replayed alone to show memory at a second size.
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -30,37 +22,73 @@ import { measureThroughput, replayOnce, throughputTable } from './throughput/ind
 const PARTS = ['throughput', 'burst', 'accuracy', 'bundles', 'index'] as const;
 type Part = (typeof PARTS)[number];
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '1000000' },
-    seed: { type: 'string', default: '20261118' },
-    repeat: { type: 'string', default: '3' },
-    'write-events': { type: 'string', default: '300000' },
-    'index-events': { type: 'string', default: '1000000' },
-    only: { type: 'string' },
-    data: { type: 'string' },
-    'no-results': { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: npm run bench -- [options]
+  --events N         events in the generated archive (default 1,000,000)
+  --seed S           generator and simulation seed (default 20261118)
+  --repeat R         alternating runs of each throughput measurement; the best is reported (default 3)
+  --write-events N   successful write events indexed by part 5 (default 300,000)
+  --index-events N   events of the index part 5 times \`who\` on (default 1,000,000; issue 7's target is for 10,000,000)
+  --only LIST        some of: ${PARTS.join(', ')} (default all)
+  --data DIR         where the generated archive is kept between runs (default bench/.data)
+  --no-results       do not append to bench/RESULTS.md
+  --help             this text`;
+
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const OPTIONS = {
+  events: { type: 'string', default: '1000000' },
+  seed: { type: 'string', default: '20261118' },
+  repeat: { type: 'string', default: '3' },
+  'write-events': { type: 'string', default: '300000' },
+  'index-events': { type: 'string', default: '1000000' },
+  only: { type: 'string' },
+  data: { type: 'string' },
+  'no-results': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+const { values } = parseOptions();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 /** The project root: dist/bench/main.js → ../.. */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const events = Number(values.events);
 const seed = Number(values.seed);
-const repeat = Math.max(1, Number(values.repeat));
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1)
+  usageError(`--repeat must be a whole number of at least 1, but ${values.repeat} was given`);
+if (!Number.isInteger(seed)) usageError(`--seed must be a whole number, but ${values.seed} was given`);
 const parts = new Set<Part>(
   values.only === undefined ? PARTS : (values.only.split(',').map((p) => p.trim()) as Part[]),
 );
 for (const part of parts)
-  if (!PARTS.includes(part)) throw new Error(`--only: unknown part "${part}" (${PARTS.join(', ')})`);
+  if (!PARTS.includes(part)) usageError(`--only takes some of ${PARTS.join(', ')}, but "${part}" was given`);
 if (!Number.isInteger(events) || events < 10_000)
-  throw new Error('--events must be a whole number of at least 10,000');
+  usageError(`--events must be a whole number of at least 10,000, but ${values.events} was given`);
 const writeEvents = Number(values['write-events']);
 const indexEvents = Number(values['index-events']);
 if (!Number.isInteger(writeEvents) || writeEvents < 1_000)
-  throw new Error('--write-events must be a whole number of at least 1,000');
+  usageError(
+    `--write-events must be a whole number of at least 1,000, but ${values['write-events']} was given`,
+  );
 if (!Number.isInteger(indexEvents) || indexEvents < 10_000)
-  throw new Error('--index-events must be a whole number of at least 10,000');
+  usageError(
+    `--index-events must be a whole number of at least 10,000, but ${values['index-events']} was given`,
+  );
 const dataRoot = resolve(values.data ?? join(root, 'bench', '.data'));
 const started = performance.now();
 
