@@ -43,6 +43,9 @@ export interface WhoResult {
   readonly aliases: readonly string[];
 }
 
+/** Events read per key for the names they tie the resource to (the newest; a name is tied once or twice). */
+const MAX_TIES = 20;
+
 function limitOf(options: WhoOptions): number {
   return options.limit ?? DEFAULT_LIMIT;
 }
@@ -67,12 +70,24 @@ export function queryWho(index: SqliteEventIndex, resource: string, options: Who
     limit: limit > 0 ? limit + 1 : 0,
   };
   const found = keep(index.eventsByKeys(lookup.keys, query), lookup);
-  const extra = expandAliases(lookup.keys, found).filter((key) => !lookup.keys.includes(key));
+  // The events that tied the resource's names, whatever their time: a resource's creation is seldom among
+  // its newest events or inside `--since`, yet the names it tied still name the resource.
+  const ties = keep(
+    index.aliasTies(lookup.keys, {
+      limit: MAX_TIES,
+      ...(options.accountId !== undefined && { accountId: options.accountId }),
+    }),
+    lookup,
+  );
+  const extra = expandAliases(lookup.keys, [...found, ...ties]).filter((key) => !lookup.keys.includes(key));
   // An alias is a name as often as an id: only events of the accounts the resource was found in follow it.
-  const accounts = new Set(found.map((event) => event.accountId));
+  const accounts = new Set([...found, ...ties].map((event) => event.accountId));
+  // With a full page found already, an alias's events older than its last cannot make the page: not read.
+  const last = limit > 0 && found.length > limit ? found[limit - 1]!.eventTimeMs : undefined;
+  const aliasQuery = last === undefined ? query : { ...query, fromMs: Math.max(query.fromMs ?? last, last) };
   const events =
     extra.length > 0
-      ? [...found, ...index.eventsByKeys(extra, query).filter((event) => accounts.has(event.accountId))]
+      ? [...found, ...index.eventsByKeys(extra, aliasQuery).filter((event) => accounts.has(event.accountId))]
       : found;
   const entries = timelineOf(events, 'index');
   const truncated = limit > 0 && entries.length > limit;

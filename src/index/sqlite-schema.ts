@@ -7,12 +7,13 @@ import type { Identifier } from '../core/model.js';
 import type { RequestSummary } from '../core/timeline.js';
 import { IndexFileError } from './errors.js';
 import { hash53 } from './hash.js';
+import { backfillAliasTies } from './sqlite-alias-ties.js';
 import { MAX_SPAN_MS } from './sqlite-caller-spans.js';
 import { EventRows, type EventValues } from './sqlite-events.js';
 import { LayoutWriter } from './sqlite-layout.js';
 
 /** The schema version this code writes (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Tables and indexes common to every schema version. */
 const FILES_AND_CALLERS = `
@@ -54,6 +55,8 @@ const FILES_AND_CALLERS = `
  * - `caller_spans` finds events by caller (sqlite-caller-spans.ts).
  * - `keys` (below) finds events by identifier, as 53-bit hashes of the text (`hash53`), clustered by
  *   key, change and time; a query checks that each event it reads really carries the key it asked for.
+ *   `change` is 1 for a change, 0 for another call, and `ALIAS_TIE` (2, schema 4) for a row that says its
+ *   event ties the key to other names (sqlite-alias-ties.ts).
  */
 const LAYOUTS_AND_EVENTS = `
   CREATE TABLE layouts (
@@ -88,7 +91,7 @@ const LAYOUTS_AND_EVENTS = `
   ) WITHOUT ROWID;
 `;
 
-/** The keys of schemas 2 and 3. */
+/** The keys of schemas 2 to 4. */
 const KEYS = `
   CREATE TABLE keys (
     key INTEGER NOT NULL,
@@ -234,6 +237,8 @@ function upgradeFrom2(db: Database.Database): void {
 const UPGRADES: Readonly<Record<number, (db: Database.Database, path: string) => void>> = {
   1: upgradeFrom1,
   2: upgradeFrom2,
+  // Schema 3 to 4: the same tables; key rows that tie an event's alias members (sqlite-alias-ties.ts).
+  3: backfillAliasTies,
 };
 
 export function migrate(db: Database.Database, path: string, readonly: boolean): void {

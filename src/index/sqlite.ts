@@ -31,6 +31,7 @@ import { IndexFileError } from './errors.js';
 import { hash53 } from './hash.js';
 import { indexKeysOf } from './memory.js';
 import type { EventIndex, EventQuery } from './port.js';
+import { ALIAS_TIE, aliasMembersOf } from './sqlite-alias-ties.js';
 import { BatchedInsert } from './sqlite-batch.js';
 import { CallerSpans } from './sqlite-caller-spans.js';
 import { EVENTS_PER_STATEMENT, EventRows, type EventValues } from './sqlite-events.js';
@@ -114,6 +115,10 @@ export interface IndexStats {
   readonly callers: number;
   readonly files: number;
 }
+
+/** The `change` values of key and span rows a query reads: changes, or every call. */
+const CHANGES: readonly number[] = [1];
+const CHANGES_AND_READS: readonly number[] = [1, 0];
 
 const MIN_TIME = -8.64e15;
 const MAX_TIME = 8.64e15;
@@ -461,6 +466,17 @@ export class SqliteEventIndex implements EventIndex {
           row[at + 3] = rowid;
           keys += 1;
         }
+        if (event.aliases.length > 0) {
+          for (const member of aliasMembersOf(event.aliases)) {
+            const at = keyRows.reserve();
+            const row = keyRows.buffer;
+            row[at] = hash53(member);
+            row[at + 1] = ALIAS_TIE;
+            row[at + 2] = event.eventTimeMs;
+            row[at + 3] = rowid;
+            keys += 1;
+          }
+        }
       }
     }
     this.#callerSpans.close();
@@ -573,6 +589,23 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Events carrying any of `keys`, each once, newest first. */
   public eventsByKeys(keys: readonly string[], options: EventsQuery = {}): StoredEvent[] {
+    return this.#byKeys(keys, options, options.includeReads ? CHANGES_AND_READS : CHANGES);
+  }
+
+  /**
+   * The events that tie one of these keys to other names (their alias groups hold it: a CreateRole ties
+   * a role's name, id and ARN), whatever they changed, newest first, at most `limit` (@default all), in
+   * `fromMs`..`toMs` (@default any time). An index built before schema 4 has them only for the files
+   * indexed since its upgrade.
+   */
+  public aliasTies(
+    keys: readonly string[],
+    options: Pick<EventsQuery, 'accountId' | 'limit' | 'fromMs' | 'toMs'> = {},
+  ): StoredEvent[] {
+    return this.#byKeys(keys, options, [ALIAS_TIE]);
+  }
+
+  #byKeys(keys: readonly string[], options: EventsQuery, changes: readonly number[]): StoredEvent[] {
     const { keyHits, keyHitsInAccount } = this.#stmts;
     const account = options.accountId;
     const wanted = new Set(keys);
@@ -588,6 +621,7 @@ export class SqliteEventIndex implements EventIndex {
     return this.#collect(
       hashes,
       options,
+      changes,
       (hash, change, fromMs, toMs, limit) => {
         const found = hits(hash, change, fromMs, toMs, limit);
         if (limit < 1 || found.length < limit) return found;
@@ -600,8 +634,8 @@ export class SqliteEventIndex implements EventIndex {
   }
 
   /**
-   * The newest events of several sources (keys, callers), changes and, with `includeReads`, the other
-   * calls, each once, newest first, at most `limit` in all. Two phases: (rowid, time) pairs from the
+   * The newest events of several sources (keys, callers), by the `change` values asked (changes; the
+   * other calls too with `includeReads`; alias ties), each once, newest first, at most `limit` in all. Two phases: (rowid, time) pairs from the
    * indexes alone, the `limit` newest per source and any more of the last one's time; then only the
    * `limit` newest of those (and, again, any more of the last time) are read whole, and cut to `limit`
    * in the result's order, where events of one time go by event id.
@@ -609,13 +643,13 @@ export class SqliteEventIndex implements EventIndex {
   #collect<T>(
     sources: Iterable<T>,
     options: EventsQuery,
+    changes: readonly number[],
     hits: (source: T, change: number, fromMs: number, toMs: number, limit: number) => [number, number][],
     keep: (event: StoredEvent) => boolean = () => true,
   ): StoredEvent[] {
     const fromMs = options.fromMs ?? MIN_TIME;
     const toMs = options.toMs ?? MAX_TIME;
     const limit = options.limit !== undefined && options.limit > 0 ? options.limit : -1;
-    const changes = options.includeReads ? [1, 0] : [1];
     const times = new Map<number, number>();
     for (const source of sources) {
       for (const change of changes) {
@@ -657,7 +691,8 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Events made by these callers, each once, newest first. */
   public eventsByCallers(callerIds: readonly number[], options: EventsQuery = {}): StoredEvent[] {
-    return this.#collect(new Set(callerIds), options, (id, change, fromMs, toMs, limit) =>
+    const changes = options.includeReads ? CHANGES_AND_READS : CHANGES;
+    return this.#collect(new Set(callerIds), options, changes, (id, change, fromMs, toMs, limit) =>
       this.#callerSpans.hits(id, change, fromMs, toMs, limit, options.accountId),
     );
   }

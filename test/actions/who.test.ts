@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -192,6 +193,74 @@ describe('who over the example account', () => {
     expect(live.stdout).toMatch(
       /1 change to sg-0fedcba9876543210, newest first, from CloudTrail LookupEvents in eu-west-1 \(1 call\)/,
     );
+  });
+});
+
+describe("who over an index where a resource's other name has changes of its own", () => {
+  const GROUP = 'sg-0aaa1111bbbb2222c';
+  let archive: string;
+  let built: TempIndex;
+  const record = (n: number, minute: number, name: string, extra: Record<string, unknown>) => ({
+    eventVersion: '1.09',
+    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/bob', accountId: '111122223333' },
+    eventTime: `2026-11-20T10:${String(minute).padStart(2, '0')}:00Z`,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: name,
+    awsRegion: 'eu-west-1',
+    eventID: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    recipientAccountId: '111122223333',
+    responseElements: { _return: true },
+    ...extra,
+  });
+  // The default VPC's groups take rules by name too: these name the group only as `web-sg`.
+  const byId = (n: number, minute: number) =>
+    record(n, minute, 'AuthorizeSecurityGroupIngress', { requestParameters: { groupId: GROUP } });
+  const byName = (n: number, minute: number) =>
+    record(n, minute, 'AuthorizeSecurityGroupIngress', { requestParameters: { groupName: 'web-sg' } });
+  const minutes = (result: { entries: readonly { timeMs: number }[] }) =>
+    result.entries.map((e) => new Date(e.timeMs).getUTCMinutes());
+
+  beforeAll(async () => {
+    archive = mkdtempSync(join(tmpdir(), 'cloudblame-alias-'));
+    // Only the creation ties the name to the id, and it is the group's oldest event.
+    const created = record(1, 0, 'CreateSecurityGroup', {
+      requestParameters: { groupName: 'web-sg', groupDescription: 'web' },
+      responseElements: { _return: true, groupId: GROUP },
+    });
+    const records = [
+      created,
+      byId(2, 10),
+      byName(3, 20),
+      byId(4, 30),
+      byName(5, 40),
+      byId(6, 50),
+      byName(7, 59),
+    ];
+    writeFileSync(join(archive, 'trail.json'), JSON.stringify({ Records: records }));
+    built = await buildIndex([archive]);
+  });
+  afterAll(() => {
+    built?.remove();
+    rmSync(archive, { recursive: true, force: true });
+  });
+
+  it('gives the newest events of the id and the name together, at any limit', () => {
+    const all = whoOnce(built.db, GROUP, { limit: 0 });
+    expect(minutes(all)).toEqual([59, 50, 40, 30, 20, 10, 0]);
+    for (let limit = 1; limit < all.entries.length; limit++) {
+      const cut = whoOnce(built.db, GROUP, { limit });
+      expect(cut.aliases).toEqual(['web-sg']);
+      expect(cut.entries).toEqual(all.entries.slice(0, limit));
+      expect(cut.truncated).toBe(true);
+    }
+  });
+
+  it('follows the name inside --since, though the creation that tied it is older', () => {
+    const since = whoOnce(built.db, GROUP, { range: { fromMs: Date.parse('2026-11-20T10:35:00Z') } });
+    expect(since.aliases).toEqual(['web-sg']);
+    expect(minutes(since)).toEqual([59, 50, 40]);
   });
 });
 

@@ -318,7 +318,9 @@ describe('SqliteEventIndex', () => {
 
     expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 2; run cloudblame index/);
     const upgraded = SqliteEventIndex.open(path);
-    expect(upgraded.stats()).toEqual({ events: 2, keys: 3, callers: 1, files: 0 });
+    // Three key rows, and (schema 4) two that say the event ties the group's id and name.
+    expect(upgraded.stats()).toEqual({ events: 2, keys: 5, callers: 1, files: 0 });
+    expect(upgraded.aliasTies([SG]).map((e) => e.eventId)).toEqual([event.eventId]);
     const [found] = upgraded.eventsByKeys(['web']);
     expect(found).toMatchObject({
       eventId: event.eventId,
@@ -341,6 +343,50 @@ describe('SqliteEventIndex', () => {
       event.eventId,
     ]);
     expect(upgraded.putStored([eventAt(1)])).toMatchObject({ inserted: 0, duplicates: 1 });
+    upgraded.close();
+    expect(danglingRows(path)).toEqual([]);
+  });
+
+  it('keeps, for an event that ties names, which names it ties, whatever its time or its page', () => {
+    const idx = SqliteEventIndex.open(join(dir, 'ties.db'));
+    const created = eventAt(1, {
+      eventName: 'CreateSecurityGroup',
+      requestParameters: { groupName: 'web', groupDescription: 'web' },
+      responseElements: { _return: true, groupId: SG },
+    });
+    idx.putStored([created, eventAt(2), eventAt(3)]);
+    expect(created.aliases).toEqual([['web', SG]]);
+    expect(idx.aliasTies([SG]).map((e) => e.eventId)).toEqual([created.eventId]);
+    expect(idx.aliasTies(['web']).map((e) => e.eventId)).toEqual([created.eventId]);
+    // Ties are not changes of their own: the key's changes are each listed once.
+    expect(idx.eventsByKeys([SG]).map((e) => e.eventId)).toEqual(
+      [3, 2, 1].map((n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`),
+    );
+    expect(idx.aliasTies(['another-group'])).toEqual([]);
+    idx.close();
+  });
+
+  it('upgrades an index of schema 3 by finding the names its events already tie', () => {
+    const path = join(dir, 'v3.db');
+    const idx = SqliteEventIndex.open(path);
+    const created = eventAt(1, {
+      eventName: 'CreateSecurityGroup',
+      requestParameters: { groupName: 'web', groupDescription: 'web' },
+      responseElements: { _return: true, groupId: SG },
+    });
+    idx.putStored([created, eventAt(2)]);
+    const withTies = idx.stats();
+    idx.close();
+    // Schema 3 wrote no tie rows.
+    const v3 = new Database(path);
+    v3.prepare('DELETE FROM keys WHERE change = 2').run();
+    v3.pragma('user_version = 3');
+    v3.close();
+
+    expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 3; run cloudblame index/);
+    const upgraded = SqliteEventIndex.open(path);
+    expect(upgraded.stats()).toEqual(withTies);
+    expect(upgraded.aliasTies(['web']).map((e) => e.eventId)).toEqual([created.eventId]);
     upgraded.close();
     expect(danglingRows(path)).toEqual([]);
   });
