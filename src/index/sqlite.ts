@@ -120,6 +120,16 @@ export interface IndexStats {
 const CHANGES: readonly number[] = [1];
 const CHANGES_AND_READS: readonly number[] = [1, 0];
 
+/** Holds one row of `keys` (key, change, time_ms, event_rowid) for the next flush. */
+function holdKeyRow(rows: BatchedInsert, key: number, change: number, timeMs: number, rowid: number): void {
+  const at = rows.reserve();
+  const values = rows.buffer;
+  values[at] = key;
+  values[at + 1] = change;
+  values[at + 2] = timeMs;
+  values[at + 3] = rowid;
+}
+
 const MIN_TIME = -8.64e15;
 const MAX_TIME = 8.64e15;
 /** Page size of a new index file. */
@@ -458,22 +468,12 @@ export class SqliteEventIndex implements EventIndex {
         inserted += 1;
         this.#callerSpans.add(callerId, change, event.eventTimeMs, rowid);
         for (const key of indexKeysOf(event)) {
-          const at = keyRows.reserve();
-          const row = keyRows.buffer;
-          row[at] = hash53(key);
-          row[at + 1] = change;
-          row[at + 2] = event.eventTimeMs;
-          row[at + 3] = rowid;
+          holdKeyRow(keyRows, hash53(key), change, event.eventTimeMs, rowid);
           keys += 1;
         }
         if (event.aliases.length > 0) {
           for (const member of aliasMembersOf(event.aliases)) {
-            const at = keyRows.reserve();
-            const row = keyRows.buffer;
-            row[at] = hash53(member);
-            row[at + 1] = ALIAS_TIE;
-            row[at + 2] = event.eventTimeMs;
-            row[at + 3] = rowid;
+            holdKeyRow(keyRows, hash53(member), ALIAS_TIE, event.eventTimeMs, rowid);
             keys += 1;
           }
         }
