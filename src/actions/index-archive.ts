@@ -13,7 +13,13 @@ import { identityKeyValues } from '../core/principal/identity.js';
 import { principalOfEvent } from '../core/principal.js';
 import { type StoredEvent, storedEventOf } from '../core/timeline.js';
 import { TupleCache } from '../core/tuple-cache.js';
-import { type FileBatch, IndexFileError, type IndexMode, SqliteEventIndex } from '../index/sqlite.js';
+import {
+  type FileBatch,
+  IndexFileError,
+  type IndexMode,
+  SCHEMA_VERSION,
+  SqliteEventIndex,
+} from '../index/sqlite.js';
 import {
   documentsOfBytes,
   readDocumentsBlocking,
@@ -312,6 +318,12 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     if (!(error instanceof IndexFileError)) throw error;
     streams.stderr.write(`cloudblame: ${error.message}\n`);
     return { exitCode: 2, summary };
+  }
+  if (index.upgradedFrom !== undefined) {
+    const seconds = ((now() - startedAt) / 1000).toFixed(1);
+    streams.stderr.write(
+      `cloudblame: upgraded ${ctx.db} from index schema ${index.upgradedFrom} to ${SCHEMA_VERSION} in ${seconds} s\n`,
+    );
   }
   const progress = new ProgressLine(streams.stderr, ctx.progress);
   const report = errorReporter(streams.stderr, progress, ctx.maxErrors, () => {

@@ -241,14 +241,19 @@ const UPGRADES: Readonly<Record<number, (db: Database.Database, path: string) =>
   3: backfillAliasTies,
 };
 
-export function migrate(db: Database.Database, path: string, readonly: boolean): void {
+/**
+ * Brings the file to the current schema.
+ * @returns the schema it had when that was an older one (an upgrade ran), else undefined
+ * @throws IndexFileError for a newer schema, another database, or an old one opened read-only
+ */
+export function migrate(db: Database.Database, path: string, readonly: boolean): number | undefined {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new IndexFileError(
       `${path} was built by a newer cloudblame (index schema ${version}, this version reads up to ${SCHEMA_VERSION})`,
     );
   }
-  if (version === SCHEMA_VERSION) return;
+  if (version === SCHEMA_VERSION) return undefined;
   if (readonly) {
     throw new IndexFileError(
       version === 0
@@ -268,4 +273,5 @@ export function migrate(db: Database.Database, path: string, readonly: boolean):
     else for (let v = version; v < SCHEMA_VERSION; v++) UPGRADES[v]!(db, path);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+  return version === 0 ? undefined : version;
 }

@@ -219,6 +219,8 @@ interface LastCaller {
 export class SqliteEventIndex implements EventIndex {
   public readonly path: string;
   public readonly readonly: boolean;
+  /** The schema the file had when opening it upgraded it to `SCHEMA_VERSION`; absent otherwise. */
+  public readonly upgradedFrom?: number;
   readonly #db: Database.Database;
   readonly #callerIds = new Map<string, number>();
   readonly #callers = new Map<number, CallerRow>();
@@ -241,8 +243,9 @@ export class SqliteEventIndex implements EventIndex {
   readonly #layouts: LayoutReader;
   readonly #layoutIds: LayoutWriter | undefined;
 
-  private constructor(path: string, db: Database.Database, readonly: boolean) {
+  private constructor(path: string, db: Database.Database, readonly: boolean, upgradedFrom?: number) {
     this.path = path;
+    if (upgradedFrom !== undefined) this.upgradedFrom = upgradedFrom;
     this.#db = db;
     this.readonly = readonly;
     this.#stmts = prepareStatements(db, !readonly);
@@ -295,8 +298,8 @@ export class SqliteEventIndex implements EventIndex {
         // Checkpoints copy pages back into the database; bigger batches of them cost less per page.
         db.pragma('wal_autocheckpoint = 16384');
       }
-      migrate(db, path, readonly);
-      return new SqliteEventIndex(path, db, readonly);
+      const upgradedFrom = migrate(db, path, readonly);
+      return new SqliteEventIndex(path, db, readonly, upgradedFrom);
     } catch (error) {
       db.close();
       if (error instanceof IndexFileError) throw error;

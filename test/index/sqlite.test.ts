@@ -385,10 +385,27 @@ describe('SqliteEventIndex', () => {
 
     expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(/schema 3; run cloudblame index/);
     const upgraded = SqliteEventIndex.open(path);
+    expect(upgraded.upgradedFrom).toBe(3);
     expect(upgraded.stats()).toEqual(withTies);
     expect(upgraded.aliasTies(['web']).map((e) => e.eventId)).toEqual([created.eventId]);
     upgraded.close();
     expect(danglingRows(path)).toEqual([]);
+    const reopened = SqliteEventIndex.open(path, { readonly: true });
+    expect(reopened.upgradedFrom).toBeUndefined();
+    reopened.close();
+  });
+
+  it('says when an index run upgraded the index first', async () => {
+    const path = join(dir, 'old.db');
+    SqliteEventIndex.open(path).close();
+    const old = new Database(path);
+    old.pragma('user_version = 3');
+    old.close();
+    const run = await index([examples], path);
+    expect(run.stderr).toMatch(
+      new RegExp(`upgraded .*old\\.db from index schema 3 to ${SCHEMA_VERSION} in \\d+\\.\\d s`),
+    );
+    expect((await index([examples], path)).stderr).not.toMatch(/upgraded/);
   });
 
   it('forgets the layouts it read inside a transaction that rolls back', () => {
