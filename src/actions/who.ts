@@ -43,7 +43,11 @@ export interface WhoResult {
   readonly aliases: readonly string[];
 }
 
-/** Events read per key for the names they tie the resource to (the newest; a name is tied once or twice). */
+/**
+ * Events read per key for the names they tie to the resource, the newest. Many events tie the same names
+ * again (every configuration change of a Lambda function ties its name and ARN: thousands in the bench's
+ * index); a resource's creation, the one that matters most, is often its only tie.
+ */
 const MAX_TIES = 20;
 
 function limitOf(options: WhoOptions): number {
