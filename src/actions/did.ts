@@ -16,8 +16,9 @@ import {
   type TimeRange,
   timelineOf,
 } from '../core/timeline.js';
-import { type CallerRow, IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
+import { type CallerRow, IndexFileError, type IndexSpan, SqliteEventIndex } from '../index/sqlite.js';
 import { DEFAULT_LIMIT } from './defaults.js';
+import { indexSpanText } from './index-span.js';
 
 export interface DidOptions {
   readonly range?: TimeRange;
@@ -98,18 +99,22 @@ export async function did(
     return { exitCode: 2 };
   }
   let result: DidResult;
+  let span: IndexSpan | undefined;
   try {
     result = queryDid(index, ctx.principal, ctx);
+    if (result.entries.length === 0) span = index.timeSpan();
   } finally {
     index.close();
   }
   const what = plainText(result.matcher.description, { singleLine: true });
   if (result.principals.length === 0) {
     streams.stderr.write(`cloudblame: no calls by ${what} in the index ${ctx.db}\n`);
+    streams.stderr.write(`cloudblame: ${indexSpanText(span)}\n`);
   } else if (result.entries.length === 0) {
     streams.stderr.write(
       `cloudblame: ${what} made no ${ctx.includeReads ? 'calls' : 'changes'} in that time\n`,
     );
+    streams.stderr.write(`cloudblame: ${indexSpanText(span)}\n`);
   } else {
     const names = result.principals.slice(0, SHOWN_PRINCIPALS).join('; ');
     const more =

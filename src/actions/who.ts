@@ -18,8 +18,9 @@ import {
   type TimeRange,
   timelineOf,
 } from '../core/timeline.js';
-import { IndexFileError, SqliteEventIndex } from '../index/sqlite.js';
+import { IndexFileError, type IndexSpan, SqliteEventIndex } from '../index/sqlite.js';
 import { DEFAULT_LIMIT } from './defaults.js';
+import { indexSpanText } from './index-span.js';
 
 export interface WhoOptions {
   readonly range?: TimeRange;
@@ -41,6 +42,11 @@ export interface WhoResult {
   readonly truncated: boolean;
   /** Keys beyond the resource's own that were followed (aliases an event tied to it). */
   readonly aliases: readonly string[];
+  /**
+   * When the index had nothing: the times of its oldest and newest events (absent for an empty index),
+   * so that a stale index, or a `--since` past its end, shows.
+   */
+  readonly indexSpan?: IndexSpan;
 }
 
 /**
@@ -95,12 +101,14 @@ export function queryWho(index: SqliteEventIndex, resource: string, options: Who
       : found;
   const entries = timelineOf(events, 'index');
   const truncated = limit > 0 && entries.length > limit;
+  const span = entries.length === 0 ? index.timeSpan() : undefined;
   return {
     resource: lookup.resource,
     entries: truncated ? entries.slice(0, limit) : entries,
     source: entries.length > 0 ? 'index' : 'none',
     truncated,
     aliases: extra,
+    ...(span !== undefined && { indexSpan: span }),
   };
 }
 
@@ -258,8 +266,11 @@ export async function who(
     aliases: [],
   };
   let indexNote = '';
+  // Set when the index answered nothing: its span, or null when it holds no events.
+  let indexSpan: IndexSpan | null | undefined;
   try {
     result = whoOnce(ctx.db, ctx.resource, ctx);
+    if (result.entries.length === 0) indexSpan = result.indexSpan ?? null;
   } catch (error) {
     if (!(error instanceof IndexFileError)) throw error;
     if (ctx.live === undefined) {
@@ -290,6 +301,8 @@ export async function who(
     const where = ctx.live !== undefined ? `the index or CloudTrail's last 90 days` : `the index ${ctx.db}`;
     const hint = ctx.live === undefined ? '; try --live to ask CloudTrail LookupEvents' : '';
     streams.stderr.write(`cloudblame: no changes to ${shown} found in ${where}${range}${hint}\n`);
+    if (indexSpan !== undefined)
+      streams.stderr.write(`cloudblame: ${indexSpanText(indexSpan ?? undefined)}\n`);
   } else {
     const count = `${result.entries.length}${result.truncated ? '+' : ''}`;
     const what = ctx.includeReads ? 'event' : 'change';

@@ -109,6 +109,12 @@ export interface EventsQuery {
   readonly limit?: number;
 }
 
+/** The times of an index's oldest and newest events. */
+export interface IndexSpan {
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
 export interface IndexStats {
   readonly events: number;
   readonly keys: number;
@@ -698,6 +704,18 @@ export class SqliteEventIndex implements EventIndex {
     return this.#collect(new Set(callerIds), options, changes, (id, change, fromMs, toMs, limit) =>
       this.#callerSpans.hits(id, change, fromMs, toMs, limit, options.accountId),
     );
+  }
+
+  /**
+   * The times of the oldest and newest events indexed (two lookups in the index by time), or undefined
+   * when it holds none: what a query that found nothing could have found.
+   */
+  public timeSpan(): IndexSpan | undefined {
+    const row = this.#db.prepare('SELECT min(time_ms) AS first, max(time_ms) AS last FROM events').get() as {
+      first: number | null;
+      last: number | null;
+    };
+    return row.first === null || row.last === null ? undefined : { firstMs: row.first, lastMs: row.last };
   }
 
   /** Row counts (a full count of the events: not for a hot path). */

@@ -143,6 +143,16 @@ describe('who over the example account', () => {
     expect(none.exitCode).toBe(0);
     expect(none.stdout).toBe('');
     expect(none.stderr).toMatch(/no changes to sg-00000000000000000 found in the index .*try --live/);
+    // What the index could have answered: a stale index, or a --since past its end, shows.
+    expect(none.stderr).toContain('the index holds events from 2026-11-18T09:01:52Z to 2026-11-18T09:33:40Z');
+  });
+
+  it('says when the index holds no events at all', async () => {
+    const empty = join(built.dir, 'empty.db');
+    SqliteEventIndex.open(empty).close();
+    const none = await runWho({ db: empty, resource: SG });
+    expect(none.exitCode).toBe(0);
+    expect(none.stderr).toContain('the index holds no events yet; build it with: cloudblame index');
   });
 
   it('fails clearly without an index', async () => {
