@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ChangeFinding, Finding } from '../../src/core/model.js';
+import type { AlertFinding, ChangeFinding, Finding } from '../../src/core/model.js';
 
 const dir = new URL('../fixtures/findings/', import.meta.url);
 
@@ -59,4 +59,21 @@ export function consoleBurst(count: number, startMs = 1_717_236_000_000): Change
       attribution,
     };
   });
+}
+
+/** The stop-logging alert's event, with the details of a security group opened to the world. */
+export function openToTheWorld(): AlertFinding {
+  const alert = loadFinding('alert-stop-logging') as AlertFinding;
+  return {
+    ...alert,
+    details: {
+      groupId: 'sg-0123456789abcdef0',
+      openRules: [
+        { cidr: '0.0.0.0/0', protocol: 'tcp', ports: '22' },
+        { cidr: '::/0', protocol: 'tcp', ports: '3389' },
+      ],
+      accounts: ['012345678901', '444455556666'],
+      public: false,
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { AlertFinding, ChangeFinding, Finding } from '../../core/model.js';
+import { detailText } from '../../core/render/compact.js';
 import { configTimelineUrl } from '../../core/render/links.js';
 import { describeProperties } from '../../core/render/summarise.js';
 import { isoSeconds, terminalText, wrap } from './text.js';
@@ -60,10 +61,6 @@ function block(f: ChangeFinding, width: number): string[] {
   // Unwrapped, so that the terminal still sees one clickable URL.
   if (f.verdict.action === 'notify') lines.push(`${'  link'.padEnd(LABEL_WIDTH)}${configTimelineUrl(c)}`);
   return lines;
-}
-
-function detailText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 const SHOWN_DETAILS = 4;

@@ -31,3 +31,27 @@ export function compactValue(value: unknown, max = VALUE_MAX): string {
   const pruned = prune(value);
   return clip(pruned === undefined ? JSON.stringify(value) : JSON.stringify(pruned), max);
 }
+
+/** One item of a detail list: a scalar as it is, a flat object as `key=value` pairs. */
+function detailItemText(item: unknown): string {
+  if (item === null || item === undefined) return '(none)';
+  if (typeof item !== 'object') return String(item);
+  if (isObject(item) && Object.values(item).every((v) => v === null || typeof v !== 'object'))
+    return Object.entries(item)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+  return JSON.stringify(prune(item) ?? item);
+}
+
+/**
+ * A critical-action rule's detail for people: strings as they are, lists as their items joined
+ * (`012345678901, 444455556666`), flat objects as `key=value` pairs (`cidr=0.0.0.0/0 protocol=tcp
+ * ports=22`), anything deeper as JSON; capped with `…`.
+ */
+export function detailText(value: unknown, max = VALUE_MAX): string {
+  if (typeof value === 'string') return clip(value === '' ? '""' : value, max);
+  if (Array.isArray(value))
+    return clip(value.length === 0 ? '(none)' : value.map(detailItemText).join(', '), max);
+  return clip(detailItemText(value), max);
+}

@@ -4,6 +4,7 @@
  */
 import { findingTimeMs } from '../finding-info.js';
 import type { AlertFinding, ChangeFinding, Channel, Finding, Principal, Severity } from '../model.js';
+import { detailText } from './compact.js';
 import {
   cloudTrailEventUrl,
   configTimelineUrl,
@@ -13,7 +14,7 @@ import {
   resourceConsoleUrl,
   s3ObjectUrl,
 } from './links.js';
-import { compactValue, describeProperties } from './summarise.js';
+import { describeProperties } from './summarise.js';
 
 export type FactsCategory = 'out-of-band-change' | 'change' | 'unattributed-change' | 'critical-action';
 
@@ -217,7 +218,7 @@ function alertFacts(finding: AlertFinding, options: FactsOptions): FindingFacts 
     ...field('result', 'Result', event.errorCode && `failed: ${event.errorCode}`),
     ...field('eventTime', 'Event time', event.eventTime),
   ];
-  const details = Object.entries(finding.details).map(([key, value]) => `${key}: ${compactValue(value)}`);
+  const details = Object.entries(finding.details).map(([key, value]) => `${key}: ${detailText(value)}`);
   const archive = options.archiveUrl?.(finding);
   return {
     category: 'critical-action',

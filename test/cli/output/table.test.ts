@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatFindingsTable } from '../../../src/cli/output/table.js';
 import type { AlertFinding } from '../../../src/core/model.js';
-import { loadChange, loadFinding, weakerMatch } from '../../helpers/findings.js';
+import { loadChange, loadFinding, openToTheWorld, weakerMatch } from '../../helpers/findings.js';
 
 const WIDTH = 100;
 
@@ -36,6 +36,14 @@ describe('formatFindingsTable', () => {
     const text = formatFindingsTable([alert], { width: WIDTH });
     expect(text.split('\n')[0]).toBe(`ALERT [${alert.rule.severity}] ${alert.rule.id}: ${alert.rule.title}`);
     expect(text).toContain(alert.event.eventId);
+  });
+
+  it("prints an alert's details for people: lists joined, rules as key=value pairs", () => {
+    const text = formatFindingsTable([openToTheWorld()], { width: 120 });
+    expect(text).toContain(
+      '  detail openRules: cidr=0.0.0.0/0 protocol=tcp ports=22, cidr=::/0 protocol=tcp ports=3389',
+    );
+    expect(text).toContain('  detail accounts: 012345678901, 444455556666');
   });
 
   it('lets no escape sequence, bidi override or line break from an event reach the terminal', () => {

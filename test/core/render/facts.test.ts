@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingFacts, headline } from '../../../src/core/render/facts.js';
-import { loadFinding, weakerMatch } from '../../helpers/findings.js';
+import { loadFinding, openToTheWorld, weakerMatch } from '../../helpers/findings.js';
 
 describe('findingFacts', () => {
   it('says who, what, how, when and what changed for an out-of-band change', () => {
@@ -57,6 +57,15 @@ describe('findingFacts', () => {
     expect(facts.links[0]?.url).toBe(
       'https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f',
     );
+  });
+
+  it('reads an alert detail that is a list of rules as key=value pairs, not JSON', () => {
+    expect(findingFacts(openToTheWorld()).details).toEqual([
+      'groupId: sg-0123456789abcdef0',
+      'openRules: cidr=0.0.0.0/0 protocol=tcp ports=22, cidr=::/0 protocol=tcp ports=3389',
+      'accounts: 012345678901, 444455556666',
+      'public: false',
+    ]);
   });
 
   it('adds the archive link when there is one and drops unsafe ones', () => {
