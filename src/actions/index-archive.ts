@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isS3Url, parseS3Url, S3ArchiveError } from '../aws/s3-location.js';
@@ -311,6 +312,12 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
   const now = ctx.now ?? Date.now;
   const summary = emptySummary();
   const startedAt = now();
+  if (ctx.sources.length === 0 && !existsSync(ctx.db)) {
+    streams.stderr.write(
+      `cloudblame: nothing to index: give CloudTrail files, directories or s3://bucket/prefix (no index at ${ctx.db} yet)\n`,
+    );
+    return { exitCode: 2, summary };
+  }
   let index: SqliteEventIndex;
   try {
     index = SqliteEventIndex.open(ctx.db);
@@ -324,6 +331,16 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     streams.stderr.write(
       `cloudblame: upgraded ${ctx.db} from index schema ${index.upgradedFrom} to ${SCHEMA_VERSION} in ${seconds} s\n`,
     );
+  }
+  // With no sources, the run only upgrades an existing index (what `who` asks for when it finds an old one).
+  if (ctx.sources.length === 0) {
+    const upgraded = index.upgradedFrom !== undefined;
+    index.close();
+    if (!upgraded)
+      streams.stderr.write(
+        `cloudblame: ${ctx.db} is up to date (index schema ${SCHEMA_VERSION}); nothing to index: give CloudTrail files, directories or s3://bucket/prefix\n`,
+      );
+    return { exitCode: upgraded ? 0 : 2, summary };
   }
   const progress = new ProgressLine(streams.stderr, ctx.progress);
   const report = errorReporter(streams.stderr, progress, ctx.maxErrors, () => {

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -395,6 +395,30 @@ describe('SqliteEventIndex', () => {
     reopened.close();
   });
 
+  it('upgrades an existing index when given no sources, as who asks, and creates none', async () => {
+    const path = join(dir, 'old.db');
+    SqliteEventIndex.open(path).close();
+    const old = new Database(path);
+    old.pragma('user_version = 3');
+    old.close();
+    expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(
+      /run cloudblame index --db .*old\.db once to upgrade it/,
+    );
+    const upgrade = await index([], path);
+    expect(upgrade.exitCode).toBe(0);
+    expect(upgrade.stderr).toMatch(/upgraded .*old\.db from index schema 3/);
+    const again = await index([], path);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(/is up to date \(index schema \d+\); nothing to index/);
+    const missing = join(dir, 'missing.db');
+    const none = await index([], missing);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(
+      /nothing to index: give CloudTrail files, directories or s3:\/\/bucket\/prefix/,
+    );
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('says when an index run upgraded the index first', async () => {
     const path = join(dir, 'old.db');
     SqliteEventIndex.open(path).close();
@@ -402,6 +426,7 @@ describe('SqliteEventIndex', () => {
     old.pragma('user_version = 3');
     old.close();
     const run = await index([examples], path);
+    expect(run.exitCode).toBe(0);
     expect(run.stderr).toMatch(
       new RegExp(`upgraded .*old\\.db from index schema 3 to ${SCHEMA_VERSION} in \\d+\\.\\d s`),
     );

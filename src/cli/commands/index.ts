@@ -19,7 +19,10 @@ export function registerIndex(program: Command): void {
       'build or extend the persistent event index from CloudTrail archives (local, or s3://bucket/prefix); ' +
         'files already indexed unchanged are skipped',
     )
-    .argument('<source...>', 'CloudTrail files, directories (walked recursively) or s3://bucket/prefix')
+    .argument(
+      '[source...]',
+      'CloudTrail files, directories (walked recursively) or s3://bucket/prefix; none: only upgrade an existing index',
+    )
     .option('--db <file>', 'the index file, created when missing', DEFAULT_DB)
     .option('--all', 'keep read-only and failed calls too (by default only successful writes)')
     .option('--profile <name>', 'AWS profile for s3:// sources (default: the default credential chain)')
