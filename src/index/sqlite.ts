@@ -136,6 +136,14 @@ function holdKeyRow(rows: BatchedInsert, key: number, change: number, timeMs: nu
   values[at + 3] = rowid;
 }
 
+/**
+ * The oldest and newest event times. Two subqueries: SQLite reads a min() or a max() off the index by time
+ * only when it is the query's one aggregate; both in one query scan the whole table (560 ms on the bench's
+ * 10M-event index, against two index lookups).
+ */
+export const TIME_SPAN_SQL =
+  'SELECT (SELECT min(time_ms) FROM events) AS first, (SELECT max(time_ms) FROM events) AS last';
+
 const MIN_TIME = -8.64e15;
 const MAX_TIME = 8.64e15;
 /** Page size of a new index file. */
@@ -711,7 +719,7 @@ export class SqliteEventIndex implements EventIndex {
    * when it holds none: what a query that found nothing could have found.
    */
   public timeSpan(): IndexSpan | undefined {
-    const row = this.#db.prepare('SELECT min(time_ms) AS first, max(time_ms) AS last FROM events').get() as {
+    const row = this.#db.prepare(TIME_SPAN_SQL).get() as {
       first: number | null;
       last: number | null;
     };

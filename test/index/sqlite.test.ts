@@ -14,7 +14,13 @@ import type { JsonObject } from '../../src/core/model.js';
 import { parseTrailRecord } from '../../src/core/parse/cloudtrail.js';
 import { principalOfEvent } from '../../src/core/principal.js';
 import { type StoredEvent, storedEventOf } from '../../src/core/timeline.js';
-import { hash53, IndexFileError, SCHEMA_VERSION, SqliteEventIndex } from '../../src/index/sqlite.js';
+import {
+  hash53,
+  IndexFileError,
+  SCHEMA_VERSION,
+  SqliteEventIndex,
+  TIME_SPAN_SQL,
+} from '../../src/index/sqlite.js';
 import { capture } from '../helpers/cloudblame-index.js';
 
 const run = promisify(execFile);
@@ -222,6 +228,23 @@ describe('SqliteEventIndex', () => {
     expect(again.eventsByKeys(['sg-0000000000000000f'])).toEqual([]);
     expect(again.eventsByKeys([SG])).toHaveLength(1);
     again.close();
+  });
+
+  it('finds the span of its events by two lookups in the index by time, not a scan', () => {
+    const path = join(dir, 'span.db');
+    const idx = SqliteEventIndex.open(path);
+    expect(idx.timeSpan()).toBeUndefined();
+    idx.putStored([eventAt(5), eventAt(1), eventAt(9)]);
+    expect(idx.timeSpan()).toEqual({ firstMs: eventAt(1).eventTimeMs, lastMs: eventAt(9).eventTimeMs });
+    idx.close();
+    const raw = new Database(path, { readonly: true });
+    const plan = raw
+      .prepare(`EXPLAIN QUERY PLAN ${TIME_SPAN_SQL}`)
+      .all()
+      .map((step) => (step as { detail: string }).detail);
+    raw.close();
+    expect(plan.filter((detail) => detail.startsWith('SEARCH events'))).toHaveLength(2);
+    expect(plan.filter((detail) => detail.startsWith('SCAN events'))).toEqual([]);
   });
 
   it('upgrades an index of schema 1 (text keys) in place, keeping its events, callers and files', () => {
