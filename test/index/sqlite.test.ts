@@ -96,6 +96,16 @@ async function index(sources: string[], db: string, all = false) {
   return { ...result, stderr: stderr.text() };
 }
 
+/** An empty index marked as schema 3, the last before alias ties. */
+function schema3Index(): string {
+  const path = join(dir, 'old.db');
+  SqliteEventIndex.open(path).close();
+  const old = new Database(path);
+  old.pragma('user_version = 3');
+  old.close();
+  return path;
+}
+
 describe('SqliteEventIndex', () => {
   it('creates the schema once and records its version', () => {
     const path = join(dir, 'nested', 'index.db');
@@ -419,11 +429,7 @@ describe('SqliteEventIndex', () => {
   });
 
   it('upgrades an existing index when given no sources, as who asks, and creates none', async () => {
-    const path = join(dir, 'old.db');
-    SqliteEventIndex.open(path).close();
-    const old = new Database(path);
-    old.pragma('user_version = 3');
-    old.close();
+    const path = schema3Index();
     expect(() => SqliteEventIndex.open(path, { readonly: true })).toThrow(
       /run cloudblame index --db .*old\.db once to upgrade it/,
     );
@@ -443,11 +449,7 @@ describe('SqliteEventIndex', () => {
   });
 
   it('says when an index run upgraded the index first', async () => {
-    const path = join(dir, 'old.db');
-    SqliteEventIndex.open(path).close();
-    const old = new Database(path);
-    old.pragma('user_version = 3');
-    old.close();
+    const path = schema3Index();
     const run = await index([examples], path);
     expect(run.exitCode).toBe(0);
     expect(run.stderr).toMatch(
