@@ -7,7 +7,9 @@ import { type Delivery, planDeliveries } from '../core/notify/plan.js';
 import type { RouteFilter } from '../core/notify/routing.js';
 import { groupDeliveryItemsFor, type RoutedSink } from '../pipeline.js';
 import { deliverAll } from '../sinks/deliver.js';
+import { SinkConfigError } from '../sinks/errors.js';
 import { FileSink } from '../sinks/file.js';
+import { checkWebhookUrl } from '../sinks/http.js';
 import { type IdempotencyStore, MemoryIdempotencyStore } from '../sinks/idempotency.js';
 import type { Sink } from '../sinks/port.js';
 import { type RenderTarget, renderPayload } from '../sinks/render-payload.js';
@@ -87,12 +89,38 @@ function configuredSinks(ctx: NotifyContext, problems: string[]): RoutedSink[] {
   return out;
 }
 
-function sinksFor(ctx: NotifyContext, problems: string[]): RoutedSink[] {
+/** The names `--notify` targets go by in messages: `slack-1`, `slack-2`, `webhook-1`... (their URLs are secrets). */
+function adHocNames(targets: readonly AdHocTarget[]): string[] {
   const counts = new Map<string, number>();
-  const adHoc = ctx.adHoc.map((target) => {
+  return targets.map((target) => {
     const n = (counts.get(target.kind) ?? 0) + 1;
     counts.set(target.kind, n);
-    const name = `${target.kind}-${n}`;
+    return `${target.kind}-${n}`;
+  });
+}
+
+/**
+ * What is wrong with `--notify` targets, checked before a run does its work: `slack-1: the webhook URL is
+ * not a valid URL`. Empty when all can be sent to.
+ */
+export function adHocTargetProblems(targets: readonly AdHocTarget[]): string[] {
+  const names = adHocNames(targets);
+  const problems: string[] = [];
+  targets.forEach((target, i) => {
+    try {
+      checkWebhookUrl(names[i]!, target.url);
+    } catch (error) {
+      if (!(error instanceof SinkConfigError)) throw error;
+      problems.push(error.message);
+    }
+  });
+  return problems;
+}
+
+function sinksFor(ctx: NotifyContext, problems: string[]): RoutedSink[] {
+  const names = adHocNames(ctx.adHoc);
+  const adHoc = ctx.adHoc.map((target, i) => {
+    const name = names[i]!;
     return { filter: { name, ...ALL }, sink: httpSink(target.kind, name, target.url, ctx.webhookSecret) };
   });
   return [...adHoc, ...configuredSinks(ctx, problems)];

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { formatJsonl } from '../cli/output/jsonl.js';
 import { outputOrder } from '../cli/output/order.js';
@@ -17,7 +17,13 @@ import { walkFiles } from '../io/walk.js';
 import { findingFor } from '../pipeline.js';
 import type { RenderTarget } from '../sinks/render-payload.js';
 import type { SqliteIdempotencyStore } from '../sinks/sqlite-idempotency.js';
-import { type AdHocTarget, describeOutcome, notify, renderToDirectory } from './notify.js';
+import {
+  type AdHocTarget,
+  adHocTargetProblems,
+  describeOutcome,
+  notify,
+  renderToDirectory,
+} from './notify.js';
 import { type DocumentScan, explainsSomeChange, Scanner } from './replay-scan.js';
 import { parallelPass, startWorkers, workerCount } from './replay-workers.js';
 
@@ -114,6 +120,36 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
     return { exitCode: 2, summary, findings: [] };
   }
 
+  // What would fail at the end is checked before the work: a run of many minutes is not lost to a typo.
+  const targetProblems = adHocTargetProblems(ctx.notify ?? []);
+  if (targetProblems.length > 0) {
+    for (const problem of targetProblems) streams.stderr.write(`cloudblame: --notify ${problem}\n`);
+    return { exitCode: 2, summary, findings: [] };
+  }
+  let out: FileHandle | undefined;
+  if (ctx.out !== undefined && ctx.render === undefined) {
+    try {
+      out = await open(ctx.out, 'w');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      streams.stderr.write(`cloudblame: cannot write --out ${ctx.out}: ${reason}\n`);
+      return { exitCode: 2, summary, findings: [] };
+    }
+  }
+  try {
+    return await replayInto(ctx, streams, config, summary, out);
+  } finally {
+    await out?.close();
+  }
+}
+
+async function replayInto(
+  ctx: ReplayContext,
+  streams: ReplayStreams,
+  config: CloudBlameConfig,
+  summary: ReplaySummary,
+  out: FileHandle | undefined,
+): Promise<ReplayResult> {
   const ruleSet = resolveRuleSet(config.rules);
   const alerts: AlertFinding[] = [];
   const progress = new ProgressLine(streams.stderr, ctx.progress);
@@ -230,10 +266,10 @@ export async function replay(ctx: ReplayContext, streams: ReplayStreams): Promis
   const groupWindowMinutes = config.notifications.groupWindowMinutes;
   if (ctx.render !== undefined && ctx.out !== undefined) {
     const written = await renderToDirectory(findings, ctx.render, ctx.out, groupWindowMinutes);
-    await writeFindings(findings, { ...ctx, out: undefined }, streams.stdout);
+    await writeFindings(findings, ctx.format, streams.stdout);
     streams.stderr.write(`cloudblame: wrote ${written.length} ${ctx.render} payloads to ${ctx.out}\n`);
   } else {
-    await writeFindings(findings, ctx, streams.stdout);
+    await writeFindings(findings, ctx.format, out ?? streams.stdout);
   }
   streams.stderr.write(`${formatSummary(summary)}\n`);
 
@@ -278,20 +314,24 @@ async function countFiles(paths: readonly string[]): Promise<number> {
   return files;
 }
 
+/** Writes the findings to standard output or to the `--out` file opened at the start. */
 async function writeFindings(
   findings: readonly Finding[],
-  ctx: ReplayContext,
-  stdout: Writable,
+  format: ReplayContext['format'],
+  target: Writable | FileHandle,
 ): Promise<void> {
-  const target = ctx.out === undefined ? stdout : createWriteStream(ctx.out);
+  const columns = 'columns' in target ? Number(target.columns) || 120 : 120;
   const text =
-    ctx.format === 'jsonl'
+    format === 'jsonl'
       ? findings.map((f) => `${formatJsonl(f)}\n`).join('')
-      : formatFindingsTable(findings, { width: 'columns' in stdout ? Number(stdout.columns) || 120 : 120 });
+      : formatFindingsTable(findings, { width: columns });
+  if ('writeFile' in target) {
+    await target.writeFile(text);
+    return;
+  }
   await new Promise<void>((resolve, reject) => {
     target.write(text, (error) => (error ? reject(error) : resolve()));
   });
-  if (target !== stdout) await new Promise<void>((resolve) => target.end(resolve));
 }
 
 export function formatSummary(s: ReplaySummary): string {

@@ -168,6 +168,17 @@ describe('cloudblame replay on bad input', () => {
     expect(result.stderr).toContain('windowMinutes');
   });
 
+  it('refuses an --out it cannot write, or a --notify URL it cannot send to, before reading anything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cloudblame-e2e-'));
+    const missing = await replay(...demoArgs, '--out', join(dir, 'no', 'such', 'dir', 'findings.jsonl'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^cloudblame: cannot write --out .*findings\.jsonl: ENOENT/);
+    expect(missing.stderr).not.toMatch(/files, .* events/);
+    const badUrl = await replay(...demoArgs, '--notify', 'slack=not-a-url');
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toBe('cloudblame: --notify slack-1: the webhook URL is not a valid URL\n');
+  });
+
   it('writes findings to --out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cloudblame-e2e-'));
     const out = join(dir, 'findings.jsonl');
