@@ -338,9 +338,9 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
     index.close();
     if (!upgraded)
       streams.stderr.write(
-        `cloudblame: ${ctx.db} is up to date (index schema ${SCHEMA_VERSION}); nothing to index: give CloudTrail files, directories or s3://bucket/prefix\n`,
+        `cloudblame: ${ctx.db} is up to date (index schema ${SCHEMA_VERSION}); to add to it, give CloudTrail files, directories or s3://bucket/prefix\n`,
       );
-    return { exitCode: upgraded ? 0 : 2, summary };
+    return { exitCode: 0, summary };
   }
   const progress = new ProgressLine(streams.stderr, ctx.progress);
   const report = errorReporter(streams.stderr, progress, ctx.maxErrors, () => {
