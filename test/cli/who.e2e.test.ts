@@ -126,6 +126,30 @@ describe('cloudblame index, who and did (built CLI)', () => {
     );
   });
 
+  it('rejects a --since after its --until, and an empty resource or principal, instead of finding nothing', async () => {
+    const swapped = await cloudblame(
+      dir,
+      'who',
+      'sg-0123456789abcdef0',
+      '--db',
+      db,
+      '--since',
+      '2026-11-18T10:00:00Z',
+      '--until',
+      '2026-11-18T09:00:00Z',
+    );
+    expect(swapped.code).not.toBe(0);
+    expect(swapped.stderr).toContain(
+      '--since (2026-11-18T10:00:00Z) must not be after --until (2026-11-18T09:00:00Z); swap them',
+    );
+    const empty = await cloudblame(dir, 'who', '', '--db', db);
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain('the resource must not be empty');
+    const blank = await cloudblame(dir, 'did', '  ', '--db', db);
+    expect(blank.code).not.toBe(0);
+    expect(blank.stderr).toContain('the principal must not be empty');
+  });
+
   it('says when there is no index', async () => {
     const none = await cloudblame(dir, 'did', 'bob', '--db', join(dir, 'nope.db'));
     expect(none.code).toBe(2);

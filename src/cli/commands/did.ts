@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addQueryOptions, type QueryOptions, queryContext } from './query-options.js';
+import { addQueryOptions, type QueryOptions, queryContext, queryProblem } from './query-options.js';
 
 export function registerDid(program: Command): void {
   const now = Date.now();
@@ -11,6 +11,8 @@ export function registerDid(program: Command): void {
       'a principal ARN or ARN glob (arn:aws:sts::*:assumed-role/deploy/*), a session or user name, or an access key id',
     );
   addQueryOptions(command, now, '1d').action(async (principal: string, options: QueryOptions) => {
+    const problem = queryProblem(options, principal, 'principal');
+    if (problem !== undefined) program.error(`error: ${problem}`);
     // Loaded when the command runs: the CLI starts without what the other commands need.
     const { did } = await import('../../actions/did.js');
     const result = await did(

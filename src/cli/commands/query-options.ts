@@ -98,3 +98,16 @@ export function queryContext(options: QueryOptions): {
     width: process.stdout.columns || 120,
   };
 }
+
+/**
+ * What makes a `who` or `did` query unanswerable before it runs: an empty subject, or a `--since` after
+ * its `--until` (which would quietly find nothing). Undefined when there is nothing wrong.
+ */
+export function queryProblem(options: QueryOptions, subject: string, name: string): string | undefined {
+  if (subject.trim() === '') return `the ${name} must not be empty`;
+  if (options.since !== undefined && options.until !== undefined && options.since > options.until) {
+    const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    return `--since (${at(options.since)}) must not be after --until (${at(options.until)}); swap them`;
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { Command } from 'commander';
 import type { LiveContext } from '../../actions/who.js';
-import { addQueryOptions, type QueryOptions, queryContext } from './query-options.js';
+import { addQueryOptions, type QueryOptions, queryContext, queryProblem } from './query-options.js';
 
 interface WhoOptions extends QueryOptions {
   live?: boolean;
@@ -51,6 +51,8 @@ export function registerWho(program: Command): void {
     .option('--profile <name>', 'AWS profile for --live (default: the default credential chain)')
     .option('--region <region>', 'AWS region for --live (IAM and other global resources: us-east-1)')
     .action(async (resource: string, options: WhoOptions) => {
+      const problem = queryProblem(options, resource, 'resource');
+      if (problem !== undefined) program.error(`error: ${problem}`);
       let live: LiveContext | undefined;
       if (options.live === true) {
         const context = await liveContext(options);
