@@ -18,7 +18,7 @@ import {
 } from '../core/timeline.js';
 import { type CallerRow, IndexFileError, type IndexSpan, SqliteEventIndex } from '../index/sqlite.js';
 import { DEFAULT_LIMIT } from './defaults.js';
-import { indexSpanText } from './index-span.js';
+import { indexSpanText, READS_NOT_INDEXED } from './index-span.js';
 
 export interface DidOptions {
   readonly range?: TimeRange;
@@ -103,6 +103,8 @@ export async function did(
   try {
     result = queryDid(index, ctx.principal, ctx);
     if (result.entries.length === 0) span = index.timeSpan();
+    if (ctx.includeReads === true && !index.holdsReads())
+      streams.stderr.write(`cloudblame: ${READS_NOT_INDEXED}\n`);
   } finally {
     index.close();
   }

@@ -1,4 +1,7 @@
-/** What an index holds, told when a query found nothing in it: a stale index, or a `--since` past its end. */
+/**
+ * What an index holds, told when a query could not find what was asked: a stale index, a `--since` past its
+ * end, or `--all` on an index of changes only.
+ */
 import type { IndexSpan } from '../index/sqlite.js';
 
 /** `the index holds events from … to …`, or how to fill an empty one. */
@@ -8,3 +11,7 @@ export function indexSpanText(span: IndexSpan | undefined): string {
   const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   return `the index holds events from ${at(span.firstMs)} to ${at(span.lastMs)}`;
 }
+
+/** Said when `--all` asks for reads that an index built without `--all` does not hold. */
+export const READS_NOT_INDEXED =
+  'this index holds changes only (built without --all), so --all finds no read-only or failed calls; index with cloudblame index --all to keep them';

@@ -20,7 +20,7 @@ import {
 } from '../core/timeline.js';
 import { IndexFileError, type IndexSpan, SqliteEventIndex } from '../index/sqlite.js';
 import { DEFAULT_LIMIT } from './defaults.js';
-import { indexSpanText } from './index-span.js';
+import { indexSpanText, READS_NOT_INDEXED } from './index-span.js';
 
 export interface WhoOptions {
   readonly range?: TimeRange;
@@ -47,6 +47,8 @@ export interface WhoResult {
    * so that a stale index, or a `--since` past its end, shows.
    */
   readonly indexSpan?: IndexSpan;
+  /** Reads were asked for (`--all`) but the index was built without them. */
+  readonly readsNotIndexed?: true;
 }
 
 /**
@@ -109,6 +111,7 @@ export function queryWho(index: SqliteEventIndex, resource: string, options: Who
     truncated,
     aliases: extra,
     ...(span !== undefined && { indexSpan: span }),
+    ...(options.includeReads === true && !index.holdsReads() && { readsNotIndexed: true as const }),
   };
 }
 
@@ -297,6 +300,7 @@ export async function who(
     }
   }
   const range = describeRange(ctx.range);
+  if (result.readsNotIndexed === true) streams.stderr.write(`cloudblame: ${READS_NOT_INDEXED}\n`);
   if (result.entries.length === 0) {
     const where = ctx.live !== undefined ? `the index or CloudTrail's last 90 days` : `the index ${ctx.db}`;
     const hint = ctx.live === undefined ? '; try --live to ask CloudTrail LookupEvents' : '';

@@ -5,6 +5,12 @@ import { registerIndex } from './commands/index.js';
 import { registerReplay } from './commands/replay.js';
 import { registerWho } from './commands/who.js';
 
+// `cloudblame who … | head`: once the reader has gone, what is left to print has nowhere to go.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const program = new Command()
   .name('cloudblame')
   .description('git blame for an AWS account: who changed what, how, and whether it was outside IaC')

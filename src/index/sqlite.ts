@@ -726,6 +726,14 @@ export class SqliteEventIndex implements EventIndex {
     return row.first === null || row.last === null ? undefined : { firstMs: row.first, lastMs: row.last };
   }
 
+  /**
+   * Whether any file was indexed with `--all`, so that read-only and failed calls are here to find; false
+   * for an index of changes only (or of events written without a file).
+   */
+  public holdsReads(): boolean {
+    return this.#db.prepare("SELECT 1 FROM files WHERE mode = 'all' LIMIT 1").get() !== undefined;
+  }
+
   /** Row counts (a full count of the events: not for a hot path). */
   public stats(): IndexStats {
     const count = (table: string): number =>

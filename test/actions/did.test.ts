@@ -121,6 +121,13 @@ describe('did over the example account', () => {
     expect(none.stderr).toContain('the index holds events from 2026-11-18T09:02:05Z to 2026-11-18T09:32:10Z');
   });
 
+  it('says that --all finds no reads in an index built without them', async () => {
+    const reads = await runDid({ db: built.db, principal: 'carol@example.com', includeReads: true });
+    expect(reads.stderr).toContain('this index holds changes only (built without --all)');
+    const changes = await runDid({ db: built.db, principal: 'carol@example.com' });
+    expect(changes.stderr).not.toContain('built without --all');
+  });
+
   it('says what the index holds when the principal changed nothing in the time asked', async () => {
     const since = Date.parse('2026-11-18T09:30:00Z');
     const none = await runDid({ db: built.db, principal: 'bob', range: { fromMs: since } });

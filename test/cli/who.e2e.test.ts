@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,33 @@ describe('cloudblame index, who and did (built CLI)', () => {
     const blank = await cloudblame(dir, 'did', '  ', '--db', db);
     expect(blank.code).not.toBe(0);
     expect(blank.stderr).toContain('the principal must not be empty');
+  });
+
+  it('says that --all finds no reads in an index built without --all', async () => {
+    const all = await cloudblame(dir, 'who', 'sg-0123456789abcdef0', '--db', db, '--all');
+    expect(all.code).toBe(0);
+    expect(all.stderr).toContain(
+      'this index holds changes only (built without --all), so --all finds no read-only or failed calls',
+    );
+  });
+
+  it('stops quietly when the reader of its output has gone (| head)', async () => {
+    const child = spawn(
+      process.execPath,
+      [cli, 'who', 'sg-0123456789abcdef0', '--db', db, '--format', 'table'],
+      {
+        cwd: dir,
+      },
+    );
+    // Gone before the first line: every write meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it('says when there is no index', async () => {
