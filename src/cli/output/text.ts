@@ -9,13 +9,16 @@ export function terminalText(text: string, max: number): string {
   return clip(plainText(text, { singleLine: true }), max);
 }
 
-/** Word-wraps to `width`, cutting a word only when it is longer than half the line. */
+/**
+ * Word-wraps to `width`, cutting a word only when it is longer than a whole line: an id or ARN split in
+ * two cannot be copied from the terminal, so a short line is the lesser evil.
+ */
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let rest = text;
   while (rest.length > width) {
     const cut = rest.lastIndexOf(' ', width);
-    const at = cut > width / 2 ? cut : width;
+    const at = cut > 0 ? cut : width;
     lines.push(rest.slice(0, at));
     rest = rest.slice(at).trimStart();
   }
