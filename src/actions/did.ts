@@ -18,7 +18,7 @@ import {
 } from '../core/timeline.js';
 import { type CallerRow, IndexFileError, type IndexSpan, SqliteEventIndex } from '../index/sqlite.js';
 import { DEFAULT_LIMIT } from './defaults.js';
-import { indexSpanText, READS_NOT_INDEXED } from './index-span.js';
+import { describeRange, indexSpanText, READS_NOT_INDEXED } from './index-span.js';
 
 export interface DidOptions {
   readonly range?: TimeRange;
@@ -114,7 +114,7 @@ export async function did(
     streams.stderr.write(`cloudblame: ${indexSpanText(span)}\n`);
   } else if (result.entries.length === 0) {
     streams.stderr.write(
-      `cloudblame: ${what} made no ${ctx.includeReads ? 'calls' : 'changes'} in that time\n`,
+      `cloudblame: ${what} made no ${ctx.includeReads ? 'calls' : 'changes'}${describeRange(ctx.range) || ' in that time'}\n`,
     );
     streams.stderr.write(`cloudblame: ${indexSpanText(span)}\n`);
   } else {

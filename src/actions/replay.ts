@@ -341,7 +341,7 @@ export function formatSummary(s: ReplaySummary): string {
   return (
     `cloudblame: ${s.files} files, ${s.events} events, ${s.changes} changes, ` +
     `${s.attributed} attributed, ${s.unattributed} unattributed, ${s.outOfBand} out-of-band, ` +
-    `${s.alerts} alerts${s.suppressedAlerts > 0 ? ` (${s.suppressedAlerts} suppressed)` : ''}, ${s.errors} errors` +
+    `${s.alerts} alerts${s.suppressedAlerts > 0 ? `, ${s.suppressedAlerts} suppressed` : ''}, ${s.errors} errors` +
     (s.unparsed > 0 ? `, ${s.unparsed} events skimmed` : '') +
     (skipped ? ` (skipped: ${skipped})` : '')
   );

@@ -20,7 +20,7 @@ import {
 } from '../core/timeline.js';
 import { IndexFileError, type IndexSpan, SqliteEventIndex } from '../index/sqlite.js';
 import { DEFAULT_LIMIT } from './defaults.js';
-import { indexSpanText, READS_NOT_INDEXED } from './index-span.js';
+import { describeRange, indexSpanText, READS_NOT_INDEXED } from './index-span.js';
 
 export interface WhoOptions {
   readonly range?: TimeRange;
@@ -241,13 +241,6 @@ export interface WhoContext extends WhoOptions {
 export interface WhoStreams {
   readonly stdout: Writable;
   readonly stderr: Writable;
-}
-
-function describeRange(range: TimeRange | undefined): string {
-  const from = range?.fromMs !== undefined ? new Date(range.fromMs).toISOString() : undefined;
-  const to = range?.toMs !== undefined ? new Date(range.toMs).toISOString() : undefined;
-  if (from === undefined && to === undefined) return '';
-  return ` between ${from ?? 'the beginning'} and ${to ?? 'now'}`;
 }
 
 /**

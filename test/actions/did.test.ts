@@ -131,7 +131,7 @@ describe('did over the example account', () => {
   it('says what the index holds when the principal changed nothing in the time asked', async () => {
     const since = Date.parse('2026-11-18T09:30:00Z');
     const none = await runDid({ db: built.db, principal: 'bob', range: { fromMs: since } });
-    expect(none.stderr).toMatch(/user bob made no changes in that time/);
+    expect(none.stderr).toMatch(/user bob made no changes between 2026-11-18T09:30:00.000Z and now/);
     expect(none.stderr).toContain('the index holds events from 2026-11-18T09:02:05Z to 2026-11-18T09:32:10Z');
   });
 });

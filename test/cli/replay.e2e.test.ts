@@ -122,7 +122,7 @@ describe('cloudblame replay on examples/ (built CLI)', () => {
     const open = alerts.filter((a) => a.rule.id === 'network.security-group-open-to-world');
     expect(open.map((a) => a.event.eventId)).toContain('5f819f6b-ec31-4b25-9821-daf6e49e9b7d');
     expect(open.every((a) => !a.principal.arn?.includes('terraform-deploy'))).toBe(true);
-    expect(stderr).toMatch(/\d+ alerts \(1 suppressed\)/);
+    expect(stderr).toMatch(/2 alerts, 1 suppressed, /);
   });
 
   it('closes with a summary line on stderr', () => {

@@ -103,10 +103,12 @@ export function registerReplay(program: Command): void {
       const cloudtrailPaths = options.cloudtrail ?? [];
       const configPaths = options.config ?? [];
       if (options.render !== undefined && options.out === undefined) {
-        program.error('--render needs --out DIR, the directory the payloads are written to');
+        program.error('error: --render needs --out DIR, the directory the payloads are written to');
       }
       if (cloudtrailPaths.length === 0 && configPaths.length === 0) {
-        program.error('replay needs at least one --cloudtrail or --config path, e.g. --cloudtrail ./AWSLogs');
+        program.error(
+          'error: replay needs at least one --cloudtrail or --config path, e.g. --cloudtrail ./AWSLogs',
+        );
       }
       // Loaded when the command runs: the CLI starts without what the other commands need.
       const { replay } = await import('../../actions/replay.js');
