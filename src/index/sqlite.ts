@@ -21,8 +21,8 @@
  *
  * It is also an `EventIndex`, so the engine can attribute Config changes against it.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IndexedEvent, Principal } from '../core/model.js';
 import type { StoredEvent } from '../core/timeline.js';
@@ -278,6 +278,11 @@ export class SqliteEventIndex implements EventIndex {
    */
   public static open(path: string, options: SqliteIndexOptions = {}): SqliteEventIndex {
     const readonly = options.readonly ?? false;
+    if (path !== ':memory:' && existsSync(path) && statSync(path).isDirectory()) {
+      throw new IndexFileError(
+        `${path} is a directory; --db takes the index file, e.g. --db ${join(path, 'index.db')}`,
+      );
+    }
     let db: Database.Database;
     try {
       if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -121,6 +121,14 @@ describe('SqliteEventIndex', () => {
     expect(SqliteEventIndex.open(path, { readonly: true }).stats().events).toBe(1);
   });
 
+  it('refuses a directory as the index file, naming a file that would do', () => {
+    for (const readonly of [true, false]) {
+      expect(() => SqliteEventIndex.open(dir, { readonly })).toThrow(
+        /is a directory; --db takes the index file, e.g. --db .*index\.db/,
+      );
+    }
+  });
+
   it('refuses a missing file (read-only), another database and a newer schema', () => {
     expect(() => SqliteEventIndex.open(join(dir, 'missing.db'), { readonly: true })).toThrow(
       /no event index at .*missing\.db.*cloudblame index/,
