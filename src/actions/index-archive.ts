@@ -516,9 +516,11 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
   const nothing = summary.files === 0 || (summary.indexedFiles === 0 && summary.unchangedFiles === 0);
   if (nothing) {
     streams.stderr.write(
-      sourcesRead === 0 || summary.files === 0
-        ? 'cloudblame: no archive file found\n'
-        : 'cloudblame: no archive file could be read\n',
+      summary.files === 0 && summary.errors > 0
+        ? 'cloudblame: no archive file could be listed or read (the errors above say why)\n'
+        : sourcesRead === 0 || summary.files === 0
+          ? 'cloudblame: no archive file found\n'
+          : 'cloudblame: no archive file could be read\n',
     );
   }
   return { exitCode: nothing ? 1 : 0, summary };

@@ -217,5 +217,7 @@ describe('CloudTrail archives in S3 (s3rver on 127.0.0.1)', () => {
     );
     expect(result.exitCode).toBe(1);
     expect(stderr.text()).toMatch(/cannot list s3:\/\/no-such-bucket-here\/AWSLogs\/: NoSuchBucket/);
+    // Not "no archive file found": the listing failed, and the error above says why.
+    expect(stderr.text()).toContain('no archive file could be listed or read (the errors above say why)');
   });
 });
