@@ -49,6 +49,26 @@ export interface WhoResult {
   readonly indexSpan?: IndexSpan;
   /** Reads were asked for (`--all`) but the index was built without them. */
   readonly readsNotIndexed?: true;
+  /**
+   * When a bare name was asked and the events found name more than one kind of resource by it (a role and
+   * its instance profile often share a name): each kind with its events, most first.
+   */
+  readonly kinds?: readonly { readonly type: string; readonly events: number }[];
+}
+
+/** The kinds of resource the events name by the lookup's own keys, when there are several. */
+function kindsOf(events: readonly StoredEvent[], lookup: ResourceLookup): WhoResult['kinds'] {
+  if (lookup.arn !== undefined) return undefined;
+  const keys = new Set(lookup.keys);
+  const counts = new Map<string, number>();
+  for (const event of events) {
+    const types = new Set<string>();
+    for (const id of event.identifiers)
+      if (id.resourceType !== undefined && keys.has(id.value)) types.add(id.resourceType);
+    for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  if (counts.size < 2) return undefined;
+  return [...counts].map(([type, n]) => ({ type, events: n })).sort((a, b) => b.events - a.events);
 }
 
 /**
@@ -104,6 +124,7 @@ export function queryWho(index: SqliteEventIndex, resource: string, options: Who
   const entries = timelineOf(events, 'index');
   const truncated = limit > 0 && entries.length > limit;
   const span = entries.length === 0 ? index.timeSpan() : undefined;
+  const kinds = kindsOf(found, lookup);
   return {
     resource: lookup.resource,
     entries: truncated ? entries.slice(0, limit) : entries,
@@ -112,6 +133,7 @@ export function queryWho(index: SqliteEventIndex, resource: string, options: Who
     aliases: extra,
     ...(span !== undefined && { indexSpan: span }),
     ...(options.includeReads === true && !index.holdsReads() && { readsNotIndexed: true as const }),
+    ...(kinds !== undefined && { kinds }),
   };
 }
 
@@ -310,6 +332,14 @@ export async function who(
     if (result.aliases.length > 0) {
       const aliases = plainText(result.aliases.join(', '), { singleLine: true });
       streams.stderr.write(`cloudblame: also followed ${aliases}, which events tie to it\n`);
+    }
+    if (result.kinds !== undefined) {
+      const kinds = result.kinds
+        .map((k) => `${k.type} (${k.events} event${k.events === 1 ? '' : 's'})`)
+        .join(', ');
+      streams.stderr.write(
+        `cloudblame: ${shown} names more than one kind of resource in these events: ${kinds}; ask by ARN for one of them\n`,
+      );
     }
   }
   if (result.entries.length > 0 || ctx.format === 'csv') {

@@ -101,6 +101,24 @@ describe('who over the example account', () => {
     expect(bucket.entries.map((e) => [e.eventName, e.how])).toEqual([['PutBucketVersioning', 'CLI']]);
   });
 
+  it('says when a bare name names more than one kind of resource, and not for an ARN', async () => {
+    // Auto Scaling's RunInstances names the instance profile web-instance-role; Terraform's PutRolePolicy the role.
+    const byName = await runWho({ db: built.db, resource: 'web-instance-role' });
+    expect(byName.result.kinds).toEqual([
+      { type: 'AWS::IAM::InstanceProfile', events: 1 },
+      { type: 'AWS::IAM::Role', events: 1 },
+    ]);
+    expect(byName.stderr).toContain(
+      'web-instance-role names more than one kind of resource in these events: AWS::IAM::InstanceProfile (1 event), AWS::IAM::Role (1 event); ask by ARN for one of them',
+    );
+    const byArn = await runWho({
+      db: built.db,
+      resource: 'arn:aws:iam::111122223333:role/web-instance-role',
+    });
+    expect(byArn.result.kinds).toBeUndefined();
+    expect(byArn.result.entries.map((e) => e.eventName)).toEqual(['PutRolePolicy']);
+  });
+
   it('narrows by time and account, and caps with a limit', () => {
     const index = SqliteEventIndex.open(built.db, { readonly: true });
     try {
