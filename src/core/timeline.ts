@@ -11,6 +11,7 @@ import { describeArn } from './identifiers/arn.js';
 import { keyPath } from './identifiers/paths.js';
 import { type EventIdentifiers, indexedEventOf, isIndexable } from './identifiers.js';
 import type { Channel, Identifier, IndexedEvent, JsonObject, Principal, TrailEvent } from './model.js';
+import { permissionsText } from './permissions-text.js';
 import { policyDocumentOf, statementsOf, statementsText } from './rules/policy-document.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -104,7 +105,10 @@ export function summariseRequest(params: JsonObject | null | undefined): Request
         for (const item of value) visit(item, path, depth);
         return;
       }
-      const pair = tagPair(value as JsonObject) ?? policyText(value as JsonObject, path);
+      const pair =
+        tagPair(value as JsonObject) ??
+        policyText(value as JsonObject, path) ??
+        (path.endsWith('ipPermissions') ? permissionsText(value) : undefined);
       if (pair === undefined) {
         if (depth >= L.maxDepth) return;
         for (const key of Object.keys(value)) {

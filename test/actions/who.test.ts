@@ -71,11 +71,7 @@ describe('who over the example account', () => {
     const alice = result.entries[0]!;
     expect(alice.eventId).toBe(ALICE_EVENT);
     expect(alice.principal.display).toContain('alice@example.com');
-    expect(alice.request).toMatchObject({
-      groupId: SG,
-      'ipPermissions.fromPort': 22,
-      'ipPermissions.ipRanges.cidrIp': '0.0.0.0/0',
-    });
+    expect(alice.request).toMatchObject({ groupId: SG, ipPermissions: 'tcp 22: 0.0.0.0/0' });
     expect(result.entries.at(-1)?.eventId).toBe(CREATE_SG_EVENT);
     // Dave's refused attempt and carol's look are not changes; erin's group of the same name is another account.
     expect(result.entries.every((e) => e.accountId === '111122223333' && e.errorCode === undefined)).toBe(

@@ -57,7 +57,7 @@ describe('cloudblame index, who and did (built CLI)', () => {
     expect(lines[2]).toMatch(
       /^2026-11-18 09:31:05Z\s+console\s+AuthorizeSecurityGroupIngress\s+alice@example\.com/,
     );
-    expect(table.stdout).toMatch(/ipPermissions\.ipRanges\.cidrIp=0\.0\.0\.0\/0/);
+    expect(table.stdout).toContain('ipPermissions=tcp 22: 0.0.0.0/0');
     expect(table.stdout).toMatch(/Terraform\s+CreateSecurityGroup\s+terraform-run-8812/);
 
     const jsonl = await cloudblame(

@@ -50,19 +50,48 @@ describe('parseTimeSpec', () => {
 describe('summariseRequest', () => {
   it('flattens list wrappers and keeps the values a person looks for', () => {
     const summary = summariseRequest({
+      instanceId: 'i-1',
+      blockDeviceMapping: { items: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 30 } }] },
+    });
+    expect(summary).toEqual({
+      instanceId: 'i-1',
+      'blockDeviceMapping.deviceName': '/dev/xvda',
+      'blockDeviceMapping.ebs.volumeSize': 30,
+    });
+  });
+
+  it('writes security group rules one after another, each port with its own addresses', () => {
+    const summary = summariseRequest({
       groupId: 'sg-1',
       ipPermissions: {
         items: [
-          { ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } },
+          {
+            ipProtocol: 'tcp',
+            fromPort: 22,
+            toPort: 22,
+            ipRanges: { items: [{ cidrIp: '10.0.0.0/8' }, { cidrIp: '0.0.0.0/0' }] },
+          },
+          {
+            ipProtocol: 'tcp',
+            fromPort: 3389,
+            toPort: 3389,
+            ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] },
+            ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] },
+          },
+          { ipProtocol: '-1', groups: { items: [{ groupId: 'sg-2' }] } },
+          {
+            ipProtocol: 'udp',
+            fromPort: 1024,
+            toPort: 65535,
+            prefixListIds: { items: [{ prefixListId: 'pl-1' }] },
+          },
         ],
       },
     });
     expect(summary).toEqual({
       groupId: 'sg-1',
-      'ipPermissions.ipProtocol': 'tcp',
-      'ipPermissions.fromPort': 22,
-      'ipPermissions.toPort': 22,
-      'ipPermissions.ipRanges.cidrIp': '0.0.0.0/0',
+      ipPermissions:
+        'tcp 22: 10.0.0.0/8, 0.0.0.0/0; tcp 3389: 0.0.0.0/0, ::/0; all traffic: sg-2; udp 1024-65535: pl-1',
     });
   });
 

@@ -155,7 +155,7 @@ describe('SqliteEventIndex', () => {
     const one = found[0]!;
     expect(one.principal.arn).toBe('arn:aws:iam::111122223333:user/bob');
     expect(one.accessKeyId).toBe('AKIARZ5DKQ7XMS4TQ2PL');
-    expect(one.request).toMatchObject({ groupId: SG, 'ipPermissions.fromPort': 22 });
+    expect(one.request).toMatchObject({ groupId: SG, ipPermissions: 'tcp 22' });
     expect(one.identifiers).toContainEqual(
       expect.objectContaining({ value: SG, resourceType: 'AWS::EC2::SecurityGroup' }),
     );

@@ -3,6 +3,7 @@ import type { JsonObject, TrailEvent } from '../../model.js';
 import { isObject, items, request, requestScalars, response, stringsIn, text, unique } from '../inspect.js';
 import { isWholeInternet } from '../ip.js';
 import { type ConditionResult, matched, notMatched, type Rule } from '../model.js';
+import { portRange } from '../ports.js';
 import { apiCall, SUCCEEDED } from './common.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -14,17 +15,6 @@ interface OpenRule {
   readonly cidr: string;
   readonly protocol: string;
   readonly ports: string;
-}
-
-function portRange(ipProtocol: unknown, from: unknown, to: unknown): { protocol: string; ports: string } {
-  const protocol = String(ipProtocol ?? 'unknown');
-  if (protocol === '-1' || from === undefined || from === null || Number(from) === -1) {
-    return { protocol, ports: 'all' };
-  }
-  return {
-    protocol,
-    ports: from === to || to === undefined ? String(from) : `${String(from)}-${String(to)}`,
-  };
 }
 
 function portsOf(entry: JsonObject): { protocol: string; ports: string } {
