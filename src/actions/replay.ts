@@ -304,6 +304,10 @@ async function replayInto(
   }
   const nothingRead = readable === 0;
   if (nothingRead) streams.stderr.write('cloudblame: no input could be read\n');
+  else if (ctx.cloudtrailPaths.length === 0 && summary.changes > 0)
+    streams.stderr.write(
+      'cloudblame: no --cloudtrail input was given, so no change could be attributed; add the CloudTrail logs of the same time (e.g. --cloudtrail ./AWSLogs)\n',
+    );
   return { exitCode: nothingRead ? 1 : deliveryFailed ? 3 : 0, summary, findings };
 }
 

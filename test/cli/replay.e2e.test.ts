@@ -179,6 +179,14 @@ describe('cloudblame replay on bad input', () => {
     expect(badUrl.stderr).toBe('cloudblame: --notify slack-1: the webhook URL is not a valid URL\n');
   });
 
+  it('says that without --cloudtrail no change can be attributed', async () => {
+    const result = await replay('--config', 'examples/config', '--format', 'jsonl');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('no --cloudtrail input was given, so no change could be attributed');
+    const both = await replay(...demoArgs, '--format', 'jsonl');
+    expect(both.stderr).not.toContain('no --cloudtrail input');
+  });
+
   it('writes findings to --out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cloudblame-e2e-'));
     const out = join(dir, 'findings.jsonl');
