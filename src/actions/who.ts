@@ -78,6 +78,9 @@ function kindsOf(events: readonly StoredEvent[], lookup: ResourceLookup): WhoRes
  */
 const MAX_TIES = 20;
 
+/** IAM unique ids of roles, users, groups, managed policies and instance profiles (`AROA…`, `AIDA…`). */
+const IAM_UNIQUE_ID = /^A(?:RO|ID|GP|NP|IP)A[A-Z0-9]{12,28}$/;
+
 function limitOf(options: WhoOptions): number {
   return options.limit ?? DEFAULT_LIMIT;
 }
@@ -322,6 +325,10 @@ export async function who(
     streams.stderr.write(`cloudblame: no changes to ${shown} found in ${where}${range}${hint}\n`);
     if (indexSpan !== undefined)
       streams.stderr.write(`cloudblame: ${indexSpanText(indexSpan ?? undefined)}\n`);
+    if (IAM_UNIQUE_ID.test(result.resource))
+      streams.stderr.write(
+        `cloudblame: CloudTrail names an IAM role, user or group by its ${result.resource.slice(0, 4)}… id only in the call that created it; ask by its name or ARN\n`,
+      );
   } else {
     const count = `${result.entries.length}${result.truncated ? '+' : ''}`;
     const what = ctx.includeReads ? 'event' : 'change';

@@ -161,6 +161,16 @@ describe('who over the example account', () => {
     expect(none.stderr).toContain('the index holds events from 2026-11-18T09:01:52Z to 2026-11-18T09:33:40Z');
   });
 
+  it('says where an IAM id it cannot find appears, and what to ask by instead', async () => {
+    // Config reports web-instance-role by its id; CloudTrail's PutRolePolicy names it only by name.
+    const none = await runWho({ db: built.db, resource: 'AROARZ5DKQ7XB2NW7KFJT' });
+    expect(none.stderr).toContain(
+      'CloudTrail names an IAM role, user or group by its AROA… id only in the call that created it; ask by its name or ARN',
+    );
+    const other = await runWho({ db: built.db, resource: 'sg-00000000000000000' });
+    expect(other.stderr).not.toContain('IAM role, user or group');
+  });
+
   it('says when the index holds no events at all', async () => {
     const empty = join(built.dir, 'empty.db');
     SqliteEventIndex.open(empty).close();
