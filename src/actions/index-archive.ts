@@ -312,6 +312,13 @@ export async function indexArchive(ctx: IndexContext, streams: IndexStreams): Pr
   const now = ctx.now ?? Date.now;
   const summary = emptySummary();
   const startedAt = now();
+  // Sources that are all missing local paths (a typo) create no index file.
+  const missing = ctx.sources.filter((source) => !isS3Url(source) && !existsSync(source));
+  if (missing.length > 0 && missing.length === ctx.sources.length && !existsSync(ctx.db)) {
+    for (const source of missing) streams.stderr.write(`cloudblame: ${source}: no such file or directory\n`);
+    streams.stderr.write(`cloudblame: nothing indexed; no index was created at ${ctx.db}\n`);
+    return { exitCode: 1, summary };
+  }
   if (ctx.sources.length === 0 && !existsSync(ctx.db)) {
     streams.stderr.write(
       `cloudblame: nothing to index: give CloudTrail files, directories or s3://bucket/prefix (no index at ${ctx.db} yet)\n`,

@@ -331,7 +331,9 @@ export function documentsOfBytes(path: string, data: Buffer, skim = false): Skim
   if (looksLineDelimited(text)) {
     return text.split(/\r?\n/).flatMap((line, index) => documentOfLine(path, index + 1, line) ?? []);
   }
-  return [failure(path, `invalid JSON: ${locateJsonError(text, parsed.reason)}`)];
+  // Bytes that reach here from a `.gz` name were not gzip (the magic bytes decide): say so first.
+  const what = path.endsWith('.gz') ? 'named .gz but neither gzip-compressed nor valid JSON' : 'invalid JSON';
+  return [failure(path, `${what}: ${locateJsonError(text, parsed.reason)}`)];
 }
 
 /**

@@ -457,6 +457,14 @@ describe('SqliteEventIndex', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it('creates no index file when every source is a missing path', async () => {
+    const db = join(dir, 'typo.db');
+    const run = await index([join(dir, 'no-such-archive')], db);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/no-such-archive: no such file or directory/);
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('says when an index run upgraded the index first', async () => {
     const path = schema3Index();
     const run = await index([examples], path);

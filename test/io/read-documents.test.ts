@@ -69,6 +69,13 @@ describe('readDocuments', () => {
     ]);
   });
 
+  it('says a .gz file that is not gzip is not, rather than only that its JSON is invalid', async () => {
+    const [read] = await readAll([write('a.json.gz', 'not gzip and not JSON')]);
+    expect(read && 'error' in read && read.error.message).toMatch(
+      /a\.json\.gz: named \.gz but neither gzip-compressed nor valid JSON: /,
+    );
+  });
+
   it('reports invalid JSON with the line and column', async () => {
     const path = write('a.json', '{\n  "Records": [\n    {"a": 1}\n    {"b": 2}\n  ]\n}\n');
     const [read] = await readAll([path]);
