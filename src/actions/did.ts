@@ -5,6 +5,7 @@ import {
   formatTimelineJsonl,
   type TimelineFormat,
 } from '../cli/output/timeline.js';
+import { joinFirst } from '../core/clip.js';
 import { plainText } from '../core/render/escape.js';
 import {
   groupByServiceAndResource,
@@ -118,14 +119,10 @@ export async function did(
     );
     streams.stderr.write(`cloudblame: ${indexSpanText(span)}\n`);
   } else {
-    const names = result.principals.slice(0, SHOWN_PRINCIPALS).join('; ');
-    const more =
-      result.principals.length > SHOWN_PRINCIPALS
-        ? ` and ${result.principals.length - SHOWN_PRINCIPALS} more`
-        : '';
+    const names = joinFirst(result.principals, { shown: SHOWN_PRINCIPALS, separator: '; ' });
     const count = `${result.entries.length}${result.truncated ? '+' : ''}`;
     const noun = `${ctx.includeReads ? 'call' : 'change'}${result.entries.length === 1 && !result.truncated ? '' : 's'}`;
-    const line = plainText(`${count} ${noun} by ${what} (${names}${more}), by service and resource`, {
+    const line = plainText(`${count} ${noun} by ${what} (${names}), by service and resource`, {
       singleLine: true,
     });
     if (ctx.format === 'table') streams.stdout.write(`${line}\n\n`);

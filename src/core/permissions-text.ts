@@ -4,6 +4,7 @@
  * the sources of another ran together, and which address was open on which port could not be told.
  * Ingress and egress share the shape, so the text names the addresses, not a direction.
  */
+import { joinFirst } from './clip.js';
 import type { JsonObject } from './model.js';
 import { isObject, items } from './rules/inspect.js';
 import { portRange } from './rules/ports.js';
@@ -33,9 +34,7 @@ function ruleText(permission: JsonObject): string {
   const head =
     protocol === '-1' ? 'all traffic' : ports === 'all' ? `${protocol} all ports` : `${protocol} ${ports}`;
   const sources = sourcesOf(permission);
-  const shown = sources.slice(0, MAX_SOURCES).join(', ');
-  const more = sources.length > MAX_SOURCES ? ` and ${sources.length - MAX_SOURCES} more` : '';
-  return sources.length === 0 ? head : `${head}: ${shown}${more}`;
+  return sources.length === 0 ? head : `${head}: ${joinFirst(sources, { shown: MAX_SOURCES })}`;
 }
 
 /** The text of an `ipPermissions` value (`{items: [...]}` or a list), or undefined when it holds no rule. */
@@ -43,6 +42,7 @@ export function permissionsText(value: unknown): string | undefined {
   if (!isObject(value) && !Array.isArray(value)) return undefined;
   const rules = items(value);
   if (rules.length === 0) return undefined;
-  const shown = rules.slice(0, MAX_RULES).map(ruleText).join('; ');
-  return rules.length > MAX_RULES ? `${shown}; and ${rules.length - MAX_RULES} more rules` : shown;
+  // Only the rules named are made into text: the request is untrusted, and may hold thousands.
+  const texts = rules.slice(0, MAX_RULES).map(ruleText);
+  return joinFirst(texts, { shown: MAX_RULES, separator: '; ', noun: 'rules', total: rules.length });
 }

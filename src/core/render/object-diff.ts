@@ -5,6 +5,7 @@
  * added, often at another index (`PrivateIpAddresses.0` removed, `PrivateIpAddresses.1` added): such a
  * pair is read as one change when the two elements are mostly the same.
  */
+import { joinFirst } from '../clip.js';
 import type { ChangedProperty } from '../model.js';
 import { isObject } from '../rules/inspect.js';
 import { compactValue } from './compact.js';
@@ -105,8 +106,7 @@ export function objectChange(before: unknown, after: unknown): string | undefine
   if (!isContainer(before) || !isContainer(after)) return undefined;
   const { changes } = leafDiff(before, after);
   if (changes.length === 0) return undefined;
-  const shown = changes.slice(0, SHOWN).join(', ');
-  return changes.length > SHOWN ? `${shown} and ${changes.length - SHOWN} more` : shown;
+  return joinFirst(changes, { shown: SHOWN });
 }
 
 function isContainer(value: unknown): boolean {

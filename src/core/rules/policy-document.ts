@@ -4,7 +4,7 @@
  * asked here ("does this grant everything?", "who may assume this role?") are answered from the
  * document alone, without the account's other policies, SCPs or permission boundaries.
  */
-import { clip } from '../clip.js';
+import { clip, joinFirst } from '../clip.js';
 import type { JsonObject } from '../model.js';
 import { isObject, list, unique } from './inspect.js';
 
@@ -201,8 +201,7 @@ const ELEMENT_ITEMS_SHOWN = 4;
 
 /** Up to four items, then how many more: `a, b, c, d and 2 more`. */
 export function itemsText(items: readonly string[]): string {
-  if (items.length <= ELEMENT_ITEMS_SHOWN) return items.join(', ');
-  return `${items.slice(0, ELEMENT_ITEMS_SHOWN).join(', ')} and ${items.length - ELEMENT_ITEMS_SHOWN} more`;
+  return joinFirst(items, { shown: ELEMENT_ITEMS_SHOWN });
 }
 
 /**
@@ -251,8 +250,11 @@ const STATEMENTS_SHOWN = 20;
 
 /** Statements for people, `; ` between them: the first twenty, then how many more. */
 export function statementsText(statements: readonly JsonObject[]): string {
-  const shown = statements.slice(0, STATEMENTS_SHOWN).map(statementText);
-  if (statements.length > STATEMENTS_SHOWN)
-    shown.push(`and ${statements.length - STATEMENTS_SHOWN} more statements`);
-  return shown.join('; ');
+  const texts = statements.slice(0, STATEMENTS_SHOWN).map(statementText);
+  return joinFirst(texts, {
+    shown: STATEMENTS_SHOWN,
+    separator: '; ',
+    noun: 'statements',
+    total: statements.length,
+  });
 }
