@@ -5,12 +5,16 @@
 import type { TimeRange } from '../core/timeline.js';
 import type { IndexSpan } from '../index/sqlite.js';
 
+/** `2026-11-18T09:01:52Z`: CloudTrail's own form of a time, for messages (the bounds of a span or range). */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
 /** `the index holds events from … to …`, or how to fill an empty one. */
 export function indexSpanText(span: IndexSpan | undefined): string {
   if (span === undefined)
     return 'the index holds no events yet; build it with: cloudblame index <dir|s3://bucket/prefix>';
-  const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-  return `the index holds events from ${at(span.firstMs)} to ${at(span.lastMs)}`;
+  return `the index holds events from ${isoTime(span.firstMs)} to ${isoTime(span.lastMs)}`;
 }
 
 /** Said when `--all` asks for reads that an index built without `--all` does not hold. */

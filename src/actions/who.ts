@@ -114,9 +114,10 @@ export function queryWho(index: SqliteEventIndex, resource: string, options: Who
     }),
     lookup,
   );
-  const extra = expandAliases(lookup.keys, [...found, ...ties]).filter((key) => !lookup.keys.includes(key));
+  const tying = [...found, ...ties];
+  const extra = expandAliases(lookup.keys, tying).filter((key) => !lookup.keys.includes(key));
   // An alias is a name as often as an id: only events of the accounts the resource was found in follow it.
-  const accounts = new Set([...found, ...ties].map((event) => event.accountId));
+  const accounts = new Set(tying.map((event) => event.accountId));
   // With a full page found already, an alias's events older than its last cannot make the page: not read.
   const last = limit > 0 && found.length > limit ? found[limit - 1]!.eventTimeMs : undefined;
   const aliasQuery = last === undefined ? query : { ...query, fromMs: Math.max(query.fromMs ?? last, last) };

@@ -122,9 +122,13 @@ export interface IndexStats {
   readonly files: number;
 }
 
-/** The `change` values of key and span rows a query reads: changes, or every call. */
 const CHANGES: readonly number[] = [1];
 const CHANGES_AND_READS: readonly number[] = [1, 0];
+
+/** The `change` values of key and span rows a query reads: changes, or with `includeReads` every call. */
+function changesFor(options: EventsQuery): readonly number[] {
+  return options.includeReads ? CHANGES_AND_READS : CHANGES;
+}
 
 /** Holds one row of `keys` (key, change, time_ms, event_rowid) for the next flush. */
 function holdKeyRow(rows: BatchedInsert, key: number, change: number, timeMs: number, rowid: number): void {
@@ -611,7 +615,7 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Events carrying any of `keys`, each once, newest first. */
   public eventsByKeys(keys: readonly string[], options: EventsQuery = {}): StoredEvent[] {
-    return this.#byKeys(keys, options, options.includeReads ? CHANGES_AND_READS : CHANGES);
+    return this.#byKeys(keys, options, changesFor(options));
   }
 
   /**
@@ -657,10 +661,10 @@ export class SqliteEventIndex implements EventIndex {
 
   /**
    * The newest events of several sources (keys, callers), by the `change` values asked (changes; the
-   * other calls too with `includeReads`; alias ties), each once, newest first, at most `limit` in all. Two phases: (rowid, time) pairs from the
-   * indexes alone, the `limit` newest per source and any more of the last one's time; then only the
-   * `limit` newest of those (and, again, any more of the last time) are read whole, and cut to `limit`
-   * in the result's order, where events of one time go by event id.
+   * other calls too with `includeReads`; alias ties), each once, newest first, at most `limit` in all.
+   * Two phases: (rowid, time) pairs from the indexes alone, the `limit` newest per source and any more of
+   * the last one's time; then only the `limit` newest of those (and, again, any more of the last time)
+   * are read whole, and cut to `limit` in the result's order, where events of one time go by event id.
    */
   #collect<T>(
     sources: Iterable<T>,
@@ -713,9 +717,12 @@ export class SqliteEventIndex implements EventIndex {
 
   /** Events made by these callers, each once, newest first. */
   public eventsByCallers(callerIds: readonly number[], options: EventsQuery = {}): StoredEvent[] {
-    const changes = options.includeReads ? CHANGES_AND_READS : CHANGES;
-    return this.#collect(new Set(callerIds), options, changes, (id, change, fromMs, toMs, limit) =>
-      this.#callerSpans.hits(id, change, fromMs, toMs, limit, options.accountId),
+    return this.#collect(
+      new Set(callerIds),
+      options,
+      changesFor(options),
+      (id, change, fromMs, toMs, limit) =>
+        this.#callerSpans.hits(id, change, fromMs, toMs, limit, options.accountId),
     );
   }
 

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DB, DEFAULT_LIMIT } from '../../actions/defaults.js';
+import { isoTime } from '../../actions/index-span.js';
 import { parseTimeSpec, TimeSpecError } from '../../core/timeline.js';
 import type { TimelineFormat } from '../output/timeline.js';
 
@@ -106,8 +107,7 @@ export function queryContext(options: QueryOptions): {
 export function queryProblem(options: QueryOptions, subject: string, name: string): string | undefined {
   if (subject.trim() === '') return `the ${name} must not be empty`;
   if (options.since !== undefined && options.until !== undefined && options.since > options.until) {
-    const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-    return `--since (${at(options.since)}) must not be after --until (${at(options.until)}); swap them`;
+    return `--since (${isoTime(options.since)}) must not be after --until (${isoTime(options.until)}); swap them`;
   }
   return undefined;
 }
