@@ -14,7 +14,6 @@ export const ALIAS_TIE = 2;
 
 /** The members of an event's alias groups, each once. */
 export function aliasMembersOf(aliases: readonly (readonly string[])[]): string[] {
-  if (aliases.length === 1) return [...new Set(aliases[0])];
   const members = new Set<string>();
   for (const group of aliases) for (const member of group) members.add(member);
   return [...members];

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_NOTIFY_STATE } from '../../actions/defaults.js';
 import type { AdHocTarget } from '../../actions/notify.js';
 import type { RenderTarget } from '../../sinks/render-payload.js';
 import { addInputReportOptions } from './query-options.js';
@@ -77,7 +78,7 @@ export function registerReplay(program: Command): void {
     .option(
       '--notify-state <file>',
       'record of the findings delivered, so that a later run sends each one once per channel',
-      '.cloudblame/notified.db',
+      DEFAULT_NOTIFY_STATE,
     )
     .option('--no-notify-state', 'remember nothing between runs: a later run sends everything again')
     .addOption(
