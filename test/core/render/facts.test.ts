@@ -1,6 +1,10 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findingFacts, headline } from '../../../src/core/render/facts.js';
 import { loadFinding, openToTheWorld, weakerMatch } from '../../helpers/findings.js';
+import { alertsFor, expectDetailsAsText, fixture, fixtureNames } from '../rules/helpers.js';
+
+const rulesFixtures = new URL('../../fixtures/rules/', import.meta.url).pathname;
 
 describe('findingFacts', () => {
   it('says who, what, how, when and what changed for an out-of-band change', () => {
@@ -66,6 +70,17 @@ describe('findingFacts', () => {
       'accounts: 012345678901, 444455556666',
       'public: false',
     ]);
+  });
+
+  it("reads every rule fixture's alert details as text: lists joined, flat objects as key=value", () => {
+    let lists = 0;
+    for (const pack of readdirSync(rulesFixtures).filter((file) => file.endsWith('.json'))) {
+      const name = pack.replace(/\.json$/, '');
+      for (const record of fixtureNames(name)) {
+        for (const alert of alertsFor(fixture(name, record))) lists += expectDetailsAsText(alert);
+      }
+    }
+    expect(lists).toBeGreaterThan(5);
   });
 
   it('adds the archive link when there is one and drops unsafe ones', () => {

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { AlertFinding, JsonObject, TrailEvent } from '../../../src/core/model.js';
 import { parseTrailRecord } from '../../../src/core/parse/cloudtrail.js';
 import { principalOfEvent } from '../../../src/core/principal.js';
+import { findingFacts } from '../../../src/core/render/facts.js';
 import { evaluate, type Rule } from '../../../src/core/rules/model.js';
 import { builtInRules } from '../../../src/core/rules/packs/index.js';
 
@@ -81,4 +82,26 @@ export function checkPack(
     );
     expect(negatives.length, `${rule.id} has no negative case`).toBeGreaterThan(0);
   }
+}
+
+/** An object whose values are all scalars: its detail reads as key=value pairs. */
+function isFlat(value: object): boolean {
+  return Object.values(value).every((v) => v === null || typeof v !== 'object');
+}
+
+/**
+ * Expects each of an alert's details to read as text in its facts (`key: …`), with no JSON left in a list
+ * of scalars or of flat objects; returns how many such lists it checked.
+ */
+export function expectDetailsAsText(alert: AlertFinding): number {
+  const lines = findingFacts(alert).details;
+  let lists = 0;
+  Object.entries(alert.details).forEach(([key, value], i) => {
+    expect(lines[i]?.startsWith(`${key}: `), `${alert.rule.id} ${key}`).toBe(true);
+    if (!Array.isArray(value) || value.length === 0) return;
+    lists += 1;
+    if (value.every((item) => typeof item !== 'object' || item === null || isFlat(item)))
+      expect(lines[i], `${alert.rule.id} ${key}`).not.toMatch(/[[{]"/);
+  });
+  return lists;
 }

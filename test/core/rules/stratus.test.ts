@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCloudTrailDocument } from '../../../src/core/parse/cloudtrail.js';
 import { datasetsDir } from '../../helpers/dataset-records.js';
-import { alertIds } from './helpers.js';
+import { alertIds, alertsFor, expectDetailsAsText } from './helpers.js';
 
 const dir = join(datasetsDir, 'stratus-red-team');
 
@@ -49,12 +49,21 @@ describe.skipIf(!existsSync(dir))(
         const parsed = parseCloudTrailDocument(JSON.parse(readFileSync(join(dir, file), 'utf8')), file);
         const alerts = [...new Set(parsed.events.flatMap((event) => alertIds(event)))].sort();
         return {
+          findings: parsed.events.flatMap((event) => alertsFor(event)),
           technique: file.replace(/\.json$/, ''),
           events: parsed.events.length,
           errors: parsed.errors,
           alerts,
         };
       });
+
+    it("reads every detonation's alert details as text: lists joined, flat objects as key=value", () => {
+      const lists = techniques.reduce(
+        (sum, row) => sum + row.findings.reduce((n, alert) => n + expectDetailsAsText(alert), 0),
+        0,
+      );
+      expect(lists).toBeGreaterThan(3);
+    });
 
     it('prints which techniques raised which alerts', () => {
       const width = Math.max(...techniques.map((row) => row.technique.length));
