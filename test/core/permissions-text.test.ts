@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/core/model.js';
 import { permissionsText } from '../../src/core/permissions-text.js';
+import { summariseRequest } from '../../src/core/timeline.js';
+import { datasetRecords, datasetsDir } from '../helpers/dataset-records.js';
 
 const rule = (port: number, ...cidrs: string[]) => ({
   ipProtocol: 'tcp',
@@ -29,3 +34,29 @@ describe('permissionsText', () => {
     expect(permissionsText({ items: ['x', 3, null] })).toBeUndefined();
   });
 });
+
+describe.skipIf(!existsSync(datasetsDir))(
+  'security group rules of the public data sets (../shared/datasets; absent in a fresh clone, so skipped)',
+  () => {
+    it('reads every ipPermissions request as rules, each port with its addresses', () => {
+      let rules = 0;
+      const folders = ['stratus-red-team', 'invictus-ir-aws-dataset'].map((folder) =>
+        join(datasetsDir, folder),
+      );
+      for (const { file, record } of folders.flatMap((folder) => datasetRecords(folder))) {
+        const params = (record as { requestParameters?: unknown }).requestParameters;
+        if (typeof params !== 'object' || params === null || !('ipPermissions' in params)) continue;
+        const summary = summariseRequest(params as JsonObject);
+        const text = summary['ipPermissions'];
+        if (text === undefined) continue; // a request with an empty rule list
+        rules += 1;
+        expect(text, file).toMatch(/^(all traffic|\w+ (all ports|[\d-]+))(: \S)?/);
+        expect(
+          Object.keys(summary).filter((key) => key.startsWith('ipPermissions.')),
+          file,
+        ).toEqual([]);
+      }
+      expect(rules).toBeGreaterThan(0);
+    });
+  },
+);
